@@ -1,0 +1,64 @@
+"""Load the example CRM's demo data; running it again changes nothing but the passwords."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from crm.models import Branch
+from django_crm_messenger.models import Inbox, RoutingRule
+
+DEMO_SITE = "http://localhost:8001"
+
+USERS = [
+    # username, password, branch city or None, superuser
+    ("admin", "admin-demo-2026", None, True),
+    ("operator_moscow", "moscow-demo-2026", "Москва", False),
+    ("operator_kazan", "kazan-demo-2026", "Казань", False),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo branches, users (passwords are printed) and one active inbox per branch."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        branches = {}
+        for city, name in (("Москва", "Филиал «Москва»"), ("Казань", "Филиал «Казань»")):
+            branches[city], _ = Branch.objects.get_or_create(city=city, defaults={"name": name})
+
+        moscow_inbox = Inbox.objects.filter(branch=branches["Москва"]).order_by("id").first()
+        if moscow_inbox is None:
+            moscow_inbox = Inbox.objects.create(
+                name="Сайт магазина",
+                branch=branches["Москва"],
+                widget_title="Чат с магазином",
+                widget_greeting="Здравствуйте! Чем помочь?",
+                allowed_sites=[DEMO_SITE],
+            )
+        kazan_inbox = Inbox.objects.filter(branch=branches["Казань"]).order_by("id").first()
+        if kazan_inbox is None:
+            kazan_inbox = Inbox.objects.create(
+                name="Сайт магазина (Казань)",
+                branch=branches["Казань"],
+                widget_title="Чат с магазином",
+                widget_greeting="Здравствуйте! Чем помочь?",
+                allowed_sites=[DEMO_SITE],
+            )
+        RoutingRule.objects.get_or_create(
+            region="Казань", inbox=kazan_inbox, defaults={"priority": 10}
+        )
+
+        user_model = get_user_model()
+        self.stdout.write("Demo users (username / password):")
+        for username, password, city, is_superuser in USERS:
+            user, _ = user_model.objects.get_or_create(username=username)
+            user.branch = branches[city] if city else None
+            user.is_staff = is_superuser
+            user.is_superuser = is_superuser
+            user.set_password(password)
+            user.save()
+            branch_label = city or "все филиалы"
+            self.stdout.write(f"  {username} / {password}  ({branch_label})")
+
+        self.stdout.write(f"Inbox «{moscow_inbox.name}», widget token: {moscow_inbox.widget_token}")
+        self.stdout.write(f"Widget demo: /widget-demo/?token={moscow_inbox.widget_token}")

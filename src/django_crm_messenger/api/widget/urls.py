@@ -1,0 +1,9 @@
+from django.urls import path
+
+from .views import BootstrapView, PollView, SendView
+
+urlpatterns = [
+    path("bootstrap/", BootstrapView.as_view(), name="widget-bootstrap"),
+    path("send/", SendView.as_view(), name="widget-send"),
+    path("poll/", PollView.as_view(), name="widget-poll"),
+]

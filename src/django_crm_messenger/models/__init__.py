@@ -1,0 +1,21 @@
+from .branch import AbstractBranch, Branch
+from .contact import Contact
+from .conversation import Conversation, ConversationStatus, ReadMarker
+from .inbox import FieldMode, Inbox
+from .message import Message, SenderType
+from .routing import RoutingRule, normalize_region
+
+__all__ = [
+    "AbstractBranch",
+    "Branch",
+    "Contact",
+    "Conversation",
+    "ConversationStatus",
+    "FieldMode",
+    "Inbox",
+    "Message",
+    "ReadMarker",
+    "RoutingRule",
+    "SenderType",
+    "normalize_region",
+]

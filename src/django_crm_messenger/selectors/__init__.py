@@ -1,0 +1,1 @@
+"""Read queries. Everything an operator can reach is scoped to their branches here."""

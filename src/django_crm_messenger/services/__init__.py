@@ -1,0 +1,1 @@
+"""Write operations. Each one enforces the model invariants in one place."""

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import signals
+from ..models import Conversation, ConversationStatus, Message, SenderType
+from ..state import bump_conversation
+
+logger = logging.getLogger(__name__)
+
+PREVIEW_LENGTH = 200
+
+
+def _store_message(
+    conversation_id: int,
+    *,
+    sender: str,
+    body: str,
+    author: Any = None,
+    author_name: str = "",
+    client_message_id: str | None = None,
+) -> tuple[Message, Conversation, bool]:
+    """Insert a message under a lock on its conversation; return (message, conversation, created).
+
+    The row lock serializes writers to one conversation, so ids follow the
+    order in which sends were accepted and a repeated ``client_message_id``
+    finds the first copy instead of racing it.
+    """
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+
+        if client_message_id:
+            existing = Message.objects.filter(
+                conversation_id=conversation_id, client_message_id=client_message_id
+            ).first()
+            if existing is not None:
+                return existing, conversation, False
+
+        message = Message.objects.create(
+            conversation_id=conversation_id,
+            sender=sender,
+            body=body,
+            author=author,
+            author_name=author_name,
+            client_message_id=client_message_id or None,
+        )
+
+        updates: dict[str, Any] = {
+            "last_message_id": message.pk,
+            "last_message_at": message.created_at,
+            "last_message_preview": body[:PREVIEW_LENGTH],
+            "updated_at": timezone.now(),
+        }
+        if sender == SenderType.VISITOR:
+            updates["has_visitor_message"] = True
+            updates["last_visitor_message_id"] = message.pk
+            # A visitor writing into a resolved conversation reopens it.
+            updates["status"] = ConversationStatus.OPEN
+        Conversation.objects.filter(pk=conversation_id).update(**updates)
+        for field, value in updates.items():
+            setattr(conversation, field, value)
+
+        transaction.on_commit(lambda: bump_conversation(conversation_id))
+    return message, conversation, True
+
+
+def send_visitor_message(
+    conversation_id: int, body: str, client_message_id: str | None = None
+) -> tuple[Message, bool]:
+    """Store a visitor's message; a repeated ``client_message_id`` returns the stored one."""
+    message, conversation, created = _store_message(
+        conversation_id, sender=SenderType.VISITOR, body=body, client_message_id=client_message_id
+    )
+    if created:
+        logger.info("Visitor message %s stored in conversation %s", message.pk, conversation_id)
+        transaction.on_commit(
+            lambda: signals.visitor_message_received.send(
+                sender=Message, message=message, conversation=conversation
+            )
+        )
+    return message, created
+
+
+def operator_display_name(user: Any) -> str:
+    full_name = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return (full_name or user.get_username())[:150]
+
+
+def send_operator_message(
+    conversation: Conversation, user: Any, body: str, client_message_id: str | None = None
+) -> Message:
+    """Store an operator's reply; the visitor's widget picks it up on its next poll."""
+    message, stored, created = _store_message(
+        conversation.pk,
+        sender=SenderType.OPERATOR,
+        body=body,
+        author=user,
+        author_name=operator_display_name(user),
+        client_message_id=client_message_id,
+    )
+    if created:
+        logger.info(
+            "Operator %s replied in conversation %s (message %s)",
+            user.pk,
+            conversation.pk,
+            message.pk,
+        )
+        transaction.on_commit(
+            lambda: signals.operator_message_sent.send(
+                sender=Message, message=message, conversation=stored, user=user
+            )
+        )
+    return message
