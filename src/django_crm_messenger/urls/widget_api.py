@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import BootstrapView, PollView, SendView
+from ..api.widget.views import BootstrapView, PollView, SendView
 
 urlpatterns = [
     path("bootstrap/", BootstrapView.as_view(), name="widget-bootstrap"),
