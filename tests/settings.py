@@ -53,6 +53,11 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if os.environ.get("CI") == "true" and not (DATABASE_URL and os.environ.get("REDIS_URL")):
+    raise RuntimeError(
+        "CI=true needs PostgreSQL and Redis: set DATABASE_URL and REDIS_URL "
+        "(.ci/run and tox.ini set both); the SQLite and local-memory fall-backs are for laptops."
+    )
 if not DATABASE_URL:
     if os.environ.get("MESSENGER_TEST_ALLOW_SQLITE") != "1":
         raise RuntimeError(
@@ -90,3 +95,6 @@ STATIC_URL = "/static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MESSENGER_ENABLED = True
+# The default, written out so that django-stubs sees the setting that the
+# migrations and foreign keys refer to.
+MESSENGER_BRANCH_MODEL = "messenger.Branch"

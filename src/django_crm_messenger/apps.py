@@ -1,3 +1,5 @@
+from types import ModuleType
+
 from django.apps import AppConfig
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +15,7 @@ class MessengerConfig(AppConfig):
     # migrations inside this package.
     default_auto_field = "django.db.models.BigAutoField"
 
-    def __init__(self, app_name, app_module):
+    def __init__(self, app_name: str, app_module: ModuleType | None) -> None:
         super().__init__(app_name, app_module)
         # Migrations refer to settings.MESSENGER_BRANCH_MODEL the way they refer
         # to AUTH_USER_MODEL, so the setting must exist even when a project

@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 from .conf import messenger_settings
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
 
 def get_branch_model() -> type[models.Model]:
@@ -31,7 +31,7 @@ def get_branch_model() -> type[models.Model]:
         ) from exc
 
 
-def user_sees_all_branches(user: AbstractBaseUser | AnonymousUser) -> bool:
+def user_sees_all_branches(user: AbstractUser | AnonymousUser) -> bool:
     """Return True for superusers and users holding ``messenger.manage_messenger``."""
     return bool(
         user.is_authenticated
@@ -40,7 +40,7 @@ def user_sees_all_branches(user: AbstractBaseUser | AnonymousUser) -> bool:
     )
 
 
-def default_visible_branches(user: Any) -> models.QuerySet | None:
+def default_visible_branches(user: Any) -> models.QuerySet[Any] | None:
     """Return the branches a user may see, or ``None`` for all of them.
 
     Admins (see ``user_sees_all_branches``) see every branch. Any other user
@@ -70,10 +70,11 @@ def default_visible_branches(user: Any) -> models.QuerySet | None:
     return branch_model._default_manager.filter(pk=value)
 
 
-def get_visible_branches(user: Any) -> models.QuerySet | None:
+def get_visible_branches(user: Any) -> models.QuerySet[Any] | None:
     """Call the MESSENGER_VISIBLE_BRANCHES hook: a branch queryset, or None for all."""
     hook = import_string(messenger_settings.VISIBLE_BRANCHES)
-    return hook(user)
+    visible: models.QuerySet[Any] | None = hook(user)
+    return visible
 
 
 def branch_filter(user: Any, field: str = "branch") -> models.Q:

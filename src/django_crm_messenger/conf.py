@@ -103,5 +103,20 @@ class MessengerSettings:
         """Age in seconds after which a conversation without visitor messages is deleted."""
         return int(self._get("EMPTY_CONVERSATION_MAX_AGE", 7 * 24 * 3600))
 
+    @property
+    def BOOTSTRAP_HISTORY_LIMIT(self) -> int:
+        """Maximum number of a conversation's latest messages that a resumed bootstrap returns."""
+        return int(self._get("BOOTSTRAP_HISTORY_LIMIT", 500))
+
+    @property
+    def PANEL_PAGE_SIZE(self) -> int:
+        """Conversations per page in the operator panel and the operator API."""
+        return int(self._get("PANEL_PAGE_SIZE", 50))
+
+    @property
+    def PANEL_POLL_INTERVAL_MS(self) -> int:
+        """How often an open operator panel asks for changes, in milliseconds."""
+        return int(self._get("PANEL_POLL_INTERVAL_MS", 4000))
+
 
 messenger_settings = MessengerSettings()

@@ -8,6 +8,7 @@ site written without a scheme means ``https``.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.http import HttpRequest
@@ -17,9 +18,12 @@ from .conf import messenger_settings
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@lru_cache(maxsize=2048)
 def split_origin(value: str) -> tuple[str, str, int] | None:
     """Return (scheme, host, port) of an origin or site pattern, or None if it is not one."""
-    value = (value or "").strip()
+    if not isinstance(value, str) or len(value) > 300:
+        return None
+    value = value.strip()
     if not value or value == "null":
         return None
     if "://" not in value:
@@ -66,10 +70,21 @@ def site_matches(origin: str, site: str) -> bool:
 
 
 def is_crm_origin(request: HttpRequest, origin: str) -> bool:
-    """Return True for the CRM's own origin (the demo page) and MESSENGER_CRM_ORIGINS."""
+    """Return True for the CRM's own origin (the demo page) and MESSENGER_CRM_ORIGINS.
+
+    The CRM's origin is the request's own scheme and host, and the origin of
+    MESSENGER_PUBLIC_BASE_URL when set, which covers a CRM behind a proxy
+    that terminates HTTPS.
+    """
     own = f"{request.scheme}://{request.get_host()}"
     if site_matches(origin, own):
         return True
+    public_url = messenger_settings.PUBLIC_BASE_URL
+    if public_url:
+        # "https://crm.example.com/sub/path" -> "https://crm.example.com"
+        public_origin = "/".join(public_url.split("/", 3)[:3])
+        if site_matches(origin, public_origin):
+            return True
     return any(site_matches(origin, site) for site in messenger_settings.CRM_ORIGINS)
 
 

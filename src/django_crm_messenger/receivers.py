@@ -15,3 +15,7 @@ from .state import forget_inbox
 def forget_saved_inbox(sender: type[Inbox], instance: Inbox, **kwargs: Any) -> None:
     tokens = (instance.widget_token, getattr(instance, "_loaded_widget_token", None))
     transaction.on_commit(lambda: forget_inbox(*tokens))
+
+
+# Importing the module connects the panel's change-version receivers.
+from .services import conversations as _panel_changes  # noqa: E402, F401

@@ -1,13 +1,27 @@
-"""Cached state that lets the widget API answer without SQL.
+"""Cached state that lets the widget API respond without SQL.
 
 Everything here can be rebuilt from the database: a missing or evicted key
 only costs one query. Keys are prefixed with ``messenger:`` and live in the
 cache named by MESSENGER_CACHE_ALIAS.
+
+Two kinds of entries are versioned instead of being deleted on a change:
+
+- every inbox state carries the *inbox epoch* that was current when it was
+  read from the database, and any inbox change sets a new epoch;
+- every conversation state carries the conversation's *version*, and any
+  write to the conversation sets a new version.
+
+A reader fetches the entry and the current epoch or version in one round
+trip and ignores an entry made under an older one. So a reader that loaded
+the database just before a change committed can never leave stale state
+behind, which plain deletion would allow.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
 import uuid
 from typing import Any
 
@@ -16,14 +30,29 @@ from django.core.cache.backends.base import BaseCache
 
 from .conf import messenger_settings
 
+logger = logging.getLogger(__name__)
+
 INBOX_STATE_TTL = 300
 UNKNOWN_INBOX_TTL = 30
-CONVERSATION_STATE_TTL = 3600
+# A conversation's cached state lives at most this long. It bounds how long
+# a change made while the cache was unreachable can stay hidden from polls
+# in processes that did not see the failure (see ``pending``).
+CONVERSATION_STATE_TTL = 600
+INBOX_EPOCH_KEY = "messenger:inbox-epoch"
 ALLOWED_SITES_KEY = "messenger:allowed-sites"
+HONEYPOT_COUNT_KEY = "messenger:honeypot-count"
+
+CACHE_ERROR_MODULES = ("redis", "django_redis", "pymemcache", "pylibmc", "memcache")
 
 
 def get_cache() -> BaseCache:
     return caches[messenger_settings.CACHE_ALIAS]
+
+
+def is_cache_failure(exc: BaseException) -> bool:
+    """Return True for an error raised by an unreachable or failing cache server."""
+    module = type(exc).__module__.split(".")[0]
+    return module in CACHE_ERROR_MODULES or isinstance(exc, ConnectionError | TimeoutError)
 
 
 def token_digest(token: str) -> str:
@@ -31,17 +60,75 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def new_version() -> str:
+    return uuid.uuid4().hex
+
+
+# Invalidations that failed because the cache was unreachable. They are
+# retried by this process before its next cache read, so a cache that comes
+# back with its old data does not keep serving the state they should have
+# replaced.
+class _PendingInvalidations:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.conversations: set[int] = set()
+        self.inbox_epoch = False
+
+    def __bool__(self) -> bool:
+        return self.inbox_epoch or bool(self.conversations)
+
+    def flush(self) -> None:
+        with self.lock:
+            conversation_ids = sorted(self.conversations)
+            inbox_epoch = self.inbox_epoch
+            self.conversations.clear()
+            self.inbox_epoch = False
+        versions = {conversation_version_key(pk): new_version() for pk in conversation_ids}
+        try:
+            cache = get_cache()
+            if versions:
+                cache.set_many(versions, CONVERSATION_STATE_TTL)
+            if inbox_epoch:
+                cache.set(INBOX_EPOCH_KEY, new_version(), None)
+        except Exception as exc:
+            if not is_cache_failure(exc):
+                raise
+            with self.lock:
+                self.conversations.update(conversation_ids)
+                self.inbox_epoch = self.inbox_epoch or inbox_epoch
+            raise
+        logger.info(
+            "Retried cache invalidations: %d conversations, inbox epoch %s",
+            len(conversation_ids),
+            inbox_epoch,
+        )
+
+
+pending = _PendingInvalidations()
+
+
+def flush_pending_invalidations() -> None:
+    """Retry invalidations that failed earlier; a cache failure propagates to the caller."""
+    if pending:
+        pending.flush()
+
+
+# Inboxes ------------------------------------------------------------------
+
+
 def inbox_state_key(widget_token: str) -> str:
     return f"messenger:inbox:{token_digest(widget_token)}"
 
 
-def inbox_state(inbox: Any) -> dict[str, Any]:
+def inbox_state(inbox: Any, epoch: str | None = None) -> dict[str, Any]:
     """Return the cached form of an inbox: all the widget API needs to know of it."""
     return {
+        "epoch": epoch,
         "id": inbox.pk,
         "branch_id": inbox.branch_id,
         "is_active": inbox.is_active,
         "generation": inbox.session_generation,
+        "token_digest": token_digest(inbox.widget_token)[:16],
         "allowed_sites": list(inbox.allowed_sites or []),
         "title": inbox.widget_title or inbox.name,
         "greeting": inbox.widget_greeting,
@@ -51,11 +138,44 @@ def inbox_state(inbox: Any) -> dict[str, Any]:
     }
 
 
+def current_inbox_epoch(found: str | None = None) -> str | None:
+    """Return the inbox epoch, creating one if the cache has none (``found`` saves a read)."""
+    if found is not None:
+        return found
+    cache = get_cache()
+    cache.add(INBOX_EPOCH_KEY, new_version(), None)
+    return cache.get(INBOX_EPOCH_KEY)
+
+
 def forget_inbox(*widget_tokens: str | None) -> None:
-    """Drop the cached state of these tokens, so the next request reloads it."""
+    """Invalidate the cached state of every inbox; call after the change is committed.
+
+    A new epoch makes every cached inbox state stale at once, so the next
+    request for any token reloads its inbox. Deleting the given tokens' keys
+    as well frees the memory of a replaced token at once. A cache failure is
+    logged and retried later instead of failing the caller's request, whose
+    change is already stored.
+    """
     keys = [inbox_state_key(token) for token in widget_tokens if token]
     keys.append(ALLOWED_SITES_KEY)
-    get_cache().delete_many(keys)
+    try:
+        flush_pending_invalidations()
+        cache = get_cache()
+        cache.set(INBOX_EPOCH_KEY, new_version(), None)
+        cache.delete_many(keys)
+    except Exception as exc:
+        if not is_cache_failure(exc):
+            raise
+        with pending.lock:
+            pending.inbox_epoch = True
+        logger.error(
+            "Could not invalidate the cached inbox state: %s: %s; will retry",
+            type(exc).__name__,
+            exc,
+        )
+
+
+# Conversations ------------------------------------------------------------
 
 
 def conversation_version_key(conversation_id: int) -> str:
@@ -71,31 +191,56 @@ def bump_conversation(conversation_id: int) -> None:
 
     A fresh random version, rather than a counter or the new message id,
     means that concurrent writers never have to agree on an order: any state
-    cached under an older version is ignored.
+    cached under an older version is ignored. A cache failure is logged and
+    retried later instead of failing the caller, whose change is already
+    stored in the database.
     """
-    get_cache().set(
-        conversation_version_key(conversation_id), uuid.uuid4().hex, CONVERSATION_STATE_TTL
-    )
+    try:
+        flush_pending_invalidations()
+        get_cache().set(
+            conversation_version_key(conversation_id), new_version(), CONVERSATION_STATE_TTL
+        )
+    except Exception as exc:
+        if not is_cache_failure(exc):
+            raise
+        with pending.lock:
+            pending.conversations.add(conversation_id)
+        logger.error(
+            "Could not invalidate the cached state of conversation %s: %s: %s; will retry",
+            conversation_id,
+            type(exc).__name__,
+            exc,
+        )
 
 
-def read_conversation_state(conversation_id: int) -> tuple[str | None, dict[str, Any] | None]:
-    """Return the current version and the cached state, if it matches that version.
+def conversation_state_keys(conversation_id: int) -> list[str]:
+    return [conversation_version_key(conversation_id), conversation_state_key(conversation_id)]
+
+
+def conversation_state_from(
+    conversation_id: int, found: dict[str, Any]
+) -> tuple[str | None, dict[str, Any] | None]:
+    """Return (version, state) from values fetched with ``conversation_state_keys``.
 
     A version is created when missing, before the caller reads the database,
     so a write that lands during the read always leaves a newer version.
     """
-    cache = get_cache()
-    version_key = conversation_version_key(conversation_id)
-    state_key = conversation_state_key(conversation_id)
-    found = cache.get_many([version_key, state_key])
+    version_key, state_key = conversation_state_keys(conversation_id)
     version = found.get(version_key)
     state = found.get(state_key)
     if version is None:
-        cache.add(version_key, uuid.uuid4().hex, CONVERSATION_STATE_TTL)
+        cache = get_cache()
+        cache.add(version_key, new_version(), CONVERSATION_STATE_TTL)
         return cache.get(version_key), None
-    if state is None or state.get("version") != version:
+    if not isinstance(state, dict) or state.get("version") != version:
         return version, None
     return version, state
+
+
+def read_conversation_state(conversation_id: int) -> tuple[str | None, dict[str, Any] | None]:
+    """Return the current version and the cached state, if it matches that version."""
+    found = get_cache().get_many(conversation_state_keys(conversation_id))
+    return conversation_state_from(conversation_id, found)
 
 
 def store_conversation_state(
@@ -108,3 +253,115 @@ def store_conversation_state(
         {"version": version, "last_message_id": last_message_id, "status": status},
         CONVERSATION_STATE_TTL,
     )
+
+
+def forget_conversations(conversation_ids: list[int]) -> None:
+    """Drop the cached state of deleted conversations; a cache failure is only logged."""
+    keys = [key for pk in conversation_ids for key in conversation_state_keys(pk)]
+    if not keys:
+        return
+    try:
+        get_cache().delete_many(keys)
+    except Exception as exc:
+        if not is_cache_failure(exc):
+            raise
+        logger.error("Could not drop cached conversation state: %s", type(exc).__name__)
+
+
+# Counters and batched round trips -----------------------------------------
+
+
+def increment_counter(key: str, timeout: int) -> int:
+    """Add one to a counter in the cache, creating it with ``timeout``, and return it."""
+    cache = get_cache()
+    try:
+        return cache.incr(key)
+    except ValueError:
+        pass
+    # The counter's first use, or it has just expired.
+    if cache.add(key, 1, timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout)
+        return 1
+
+
+def _redis_access(cache: BaseCache) -> tuple[Any, Any, Any] | None:
+    """Return (client, make_key, decode) for a cache on one Redis server, else None.
+
+    Only Django's own RedisCache with a single server and django-redis's
+    DefaultClient are recognised: their integers are stored unpickled, so a
+    raw INCR and the cache API's ``incr``/``get`` agree on the counters.
+    """
+    backend = f"{type(cache).__module__}.{type(cache).__qualname__}"
+    if backend == "django_redis.cache.RedisCache":
+        client = cache.client
+        if f"{type(client).__module__}.{type(client).__qualname__}" != (
+            "django_redis.client.default.DefaultClient"
+        ):
+            return None
+        return client.get_client(write=True), client.make_key, client.decode
+    if backend == "django.core.cache.backends.redis.RedisCache":
+        redis_client = cache._cache
+        if len(redis_client._servers) != 1:
+            return None
+        return redis_client.get_client(write=True), cache.make_key, redis_client._serializer.loads
+    return None
+
+
+def increment_and_read(
+    counters: list[tuple[str, int]], keys: list[str]
+) -> tuple[list[int], dict[str, Any]]:
+    """Increment counters (``(key, timeout)`` pairs) and read ``keys`` in one round trip.
+
+    On Redis this is one pipeline, which lets an idle poll check both rate
+    limits and read all of its state with a single request to the cache.
+    Other backends fall back to one ``incr`` per counter and one
+    ``get_many``. Returns the new counts, in order, and the keys found.
+    """
+    flush_pending_invalidations()
+    cache = get_cache()
+    redis = _redis_access(cache)
+    if redis is None:
+        counts = [increment_counter(key, timeout) for key, timeout in counters]
+        return counts, (cache.get_many(keys) if keys else {})
+
+    client, make_key, decode = redis
+    # No MULTI/EXEC: SET NX and INCR are each atomic, and a window's key is
+    # only used during its window, long before its timeout can expire it.
+    pipeline = client.pipeline(transaction=False)
+    for key, timeout in counters:
+        full_key = make_key(key)
+        pipeline.set(full_key, 0, ex=timeout, nx=True)
+        pipeline.incr(full_key)
+    if keys:
+        pipeline.mget([make_key(key) for key in keys])
+    results = pipeline.execute()
+
+    counts = [int(results[2 * index + 1]) for index in range(len(counters))]
+    found: dict[str, Any] = {}
+    if keys:
+        for key, raw in zip(keys, results[-1], strict=True):
+            if raw is not None:
+                found[key] = decode(raw)
+    return counts, found
+
+
+# Honeypot -----------------------------------------------------------------
+
+
+def count_honeypot() -> None:
+    """Add one to the number of requests dropped because their honeypot was filled."""
+    cache = get_cache()
+    if not cache.add(HONEYPOT_COUNT_KEY, 1, None):
+        try:
+            cache.incr(HONEYPOT_COUNT_KEY)
+        except ValueError:
+            cache.add(HONEYPOT_COUNT_KEY, 1, None)
+
+
+def honeypot_count() -> int:
+    """Return how many widget requests were dropped for a filled honeypot since the cache began."""
+    return int(get_cache().get(HONEYPOT_COUNT_KEY) or 0)

@@ -107,6 +107,18 @@ class Conversation(ImmutableFieldsModel):
                 condition=LISTED,
                 name="messenger_conv_assignee_idx",
             ),
+            # Users who see every branch list across branches.
+            models.Index(
+                fields=["status", "-last_message_at", "-id"],
+                condition=LISTED,
+                name="messenger_conv_status_idx",
+            ),
+            # The "unassigned" filter would otherwise scan a branch's assigned rows.
+            models.Index(
+                fields=["branch", "status", "-last_message_at", "-id"],
+                condition=LISTED & Q(assignee__isnull=True),
+                name="messenger_conv_unassigned_idx",
+            ),
             models.Index(
                 fields=["has_visitor_message", "created_at"], name="messenger_conv_empty_idx"
             ),
@@ -132,13 +144,19 @@ class ReadMarker(models.Model):
     """The last message an operator has read in a conversation."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messenger_read_markers"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="messenger_read_markers",
+        verbose_name=_("user"),
     )
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="read_markers"
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="read_markers",
+        verbose_name=_("conversation"),
     )
-    last_read_message_id = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    last_read_message_id = models.BigIntegerField(_("last read message id"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("read marker")
@@ -148,3 +166,10 @@ class ReadMarker(models.Model):
                 fields=["user", "conversation"], name="messenger_readmarker_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        # Ids only, so that listing markers loads no users or conversations.
+        return (
+            f"user {self.user_id}, conversation {self.conversation_id}: "
+            f"{self.last_read_message_id}"
+        )

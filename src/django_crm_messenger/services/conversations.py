@@ -1,36 +1,101 @@
+"""Operator actions on a conversation: status, assignment, read markers, change versions."""
+
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from .. import signals
 from ..models import Conversation, ConversationStatus, ReadMarker
-from ..state import bump_conversation
+from ..selectors.conversations import (
+    ALL_BRANCHES_CHANGES_KEY,
+    CHANGES_TTL,
+    branch_changes_key,
+    user_can_see_branch,
+)
+from ..state import bump_conversation, get_cache
 
 logger = logging.getLogger(__name__)
 
 
-def _set_status(conversation: Conversation, status: str) -> Conversation:
+def bump_branch_changes(branch_id: int) -> None:
+    """Give the branch (and the all-branches view) a new change version.
+
+    Open panels compare the version on their next poll and reload what
+    changed. Call it after the change is committed.
+    """
+    version = uuid.uuid4().hex
+    get_cache().set_many(
+        {branch_changes_key(branch_id): version, ALL_BRANCHES_CHANGES_KEY: version}, CHANGES_TTL
+    )
+
+
+def _announce_change(conversation: Conversation) -> None:
+    conversation_id, branch_id = conversation.pk, conversation.branch_id
+
+    def bump() -> None:
+        bump_conversation(conversation_id)
+        bump_branch_changes(branch_id)
+
+    transaction.on_commit(bump)
+
+
+@receiver(signals.conversation_created, dispatch_uid="messenger_panel_conversation_created")
+@receiver(signals.visitor_message_received, dispatch_uid="messenger_panel_visitor_message")
+@receiver(signals.operator_message_sent, dispatch_uid="messenger_panel_operator_message")
+def bump_on_message(sender: Any, conversation: Conversation, **kwargs: Any) -> None:
+    # These signals are sent after the commit, so the bump happens at once.
+    bump_branch_changes(conversation.branch_id)
+
+
+def _set_status(conversation: Conversation, status: str, user: Any) -> Conversation:
     Conversation.objects.filter(pk=conversation.pk).update(status=status, updated_at=timezone.now())
     conversation.status = status
-    transaction.on_commit(lambda: bump_conversation(conversation.pk))
+    logger.info(
+        "Conversation %s set to %s by user %s", conversation.pk, status, getattr(user, "pk", None)
+    )
+    _announce_change(conversation)
     return conversation
 
 
 def resolve_conversation(conversation: Conversation, user: Any = None) -> Conversation:
-    logger.info("Conversation %s resolved by user %s", conversation.pk, getattr(user, "pk", None))
-    return _set_status(conversation, ConversationStatus.RESOLVED)
+    """Mark the conversation resolved; a new visitor message reopens it."""
+    return _set_status(conversation, ConversationStatus.RESOLVED, user)
 
 
 def reopen_conversation(conversation: Conversation, user: Any = None) -> Conversation:
-    logger.info("Conversation %s reopened by user %s", conversation.pk, getattr(user, "pk", None))
-    return _set_status(conversation, ConversationStatus.OPEN)
+    """Mark the conversation open again."""
+    return _set_status(conversation, ConversationStatus.OPEN, user)
 
 
-def assign_conversation(conversation: Conversation, assignee: Any, user: Any = None) -> Conversation:
-    """Assign to an operator (or to nobody with ``None``); the caller checks the branch."""
+def assign_conversation(
+    conversation: Conversation, assignee: Any, user: Any = None
+) -> Conversation:
+    """Assign to an operator, or to nobody with ``None``.
+
+    Raise ``ValidationError`` if the assignee is inactive or may not see the
+    conversation's branch, so that no conversation is handed to someone who
+    cannot open it.
+    """
+    if assignee is not None and not user_can_see_branch(assignee, conversation.branch_id):
+        logger.warning(
+            "Rejected assigning conversation %s to user %s of another branch (by user %s)",
+            conversation.pk,
+            assignee.pk,
+            getattr(user, "pk", None),
+        )
+        raise ValidationError(
+            _("This user cannot be assigned: they do not work in the conversation's branch."),
+            code="assignee_branch",
+        )
+
     Conversation.objects.filter(pk=conversation.pk).update(
         assignee=assignee, updated_at=timezone.now()
     )
@@ -41,12 +106,24 @@ def assign_conversation(conversation: Conversation, assignee: Any, user: Any = N
         getattr(assignee, "pk", None),
         getattr(user, "pk", None),
     )
+    _announce_change(conversation)
     return conversation
 
 
-def mark_read(conversation: Conversation, user: Any, up_to_message_id: int | None = None) -> None:
-    """Record that ``user`` has read the conversation up to a message (default: the last)."""
-    last_id = conversation.last_message_id if up_to_message_id is None else up_to_message_id
-    ReadMarker.objects.update_or_create(
-        user=user, conversation=conversation, defaults={"last_read_message_id": last_id}
+def mark_read(conversation: Conversation, user: Any, up_to_message_id: int | None = None) -> int:
+    """Record that ``user`` has read the conversation up to a message (default: the last).
+
+    One upsert query. An id beyond the last message is clamped to it, and an
+    earlier id moves the marker back, which marks the later messages unread.
+    Return the stored message id.
+    """
+    last_id = conversation.last_message_id
+    if up_to_message_id is not None:
+        last_id = max(0, min(up_to_message_id, last_id))
+    ReadMarker.objects.bulk_create(
+        [ReadMarker(user=user, conversation=conversation, last_read_message_id=last_id)],
+        update_conflicts=True,
+        unique_fields=["user", "conversation"],
+        update_fields=["last_read_message_id", "updated_at"],
     )
+    return last_id

@@ -15,10 +15,32 @@ logger = logging.getLogger(__name__)
 
 
 def create_inbox(*, name: str, branch: Any, is_active: bool = True, **fields: Any) -> Inbox:
+    """Create an inbox; its branch is fixed from now on and its widget token is random."""
     inbox = Inbox(name=name, branch=branch, is_active=is_active, **fields)
     inbox.full_clean()
     inbox.save()
     logger.info("Inbox %s created in branch %s", inbox.pk, inbox.branch_id)
+    return inbox
+
+
+def update_inbox(inbox: Inbox, **fields: Any) -> Inbox:
+    """Change an inbox's settings; the branch is not among the fields that may change.
+
+    Deactivating ends every session of the inbox (``Inbox.save`` bumps the
+    session generation), and the widget API's cached copy is dropped on commit.
+    """
+    if "branch" in fields or "branch_id" in fields:
+        raise ValueError("An inbox's branch cannot be changed.")
+    was_active = inbox.is_active
+    changed = sorted(name for name, value in fields.items() if getattr(inbox, name) != value)
+    for name, value in fields.items():
+        setattr(inbox, name, value)
+    inbox.full_clean()
+    inbox.save()
+    if changed:
+        logger.info("Inbox %s updated (%s)", inbox.pk, ", ".join(changed))
+    if was_active and not inbox.is_active:
+        logger.info("Inbox %s deactivated; its sessions are ended", inbox.pk)
     return inbox
 
 

@@ -77,10 +77,11 @@ def send_visitor_message(
     )
     if created:
         logger.info("Visitor message %s stored in conversation %s", message.pk, conversation_id)
-        transaction.on_commit(
-            lambda: signals.visitor_message_received.send(
-                sender=Message, message=message, conversation=conversation
-            )
+        signals.send_after_commit(
+            signals.visitor_message_received,
+            sender=Message,
+            message=message,
+            conversation=conversation,
         )
     return message, created
 
@@ -109,9 +110,11 @@ def send_operator_message(
             conversation.pk,
             message.pk,
         )
-        transaction.on_commit(
-            lambda: signals.operator_message_sent.send(
-                sender=Message, message=message, conversation=stored, user=user
-            )
+        signals.send_after_commit(
+            signals.operator_message_sent,
+            sender=Message,
+            message=message,
+            conversation=stored,
+            user=user,
         )
     return message

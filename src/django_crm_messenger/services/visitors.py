@@ -68,10 +68,8 @@ def start_conversation(widget_inbox: Inbox, details: VisitorDetails) -> Conversa
             routing_rule=rule,
         )
         conversation.save()
-        transaction.on_commit(
-            lambda: signals.conversation_created.send(
-                sender=Conversation, conversation=conversation
-            )
+        signals.send_after_commit(
+            signals.conversation_created, sender=Conversation, conversation=conversation
         )
 
     logger.info(

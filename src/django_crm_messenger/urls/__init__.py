@@ -7,12 +7,14 @@ same ``include()`` calls inside a ``messenger`` namespace.
 
 from django.urls import include, path
 
-from . import demo, panel, widget_api
+from . import demo, operator_api, panel, settings, widget_api
 
 app_name = "messenger"
 
 urlpatterns = [
     path("api/widget/", include(widget_api.urlpatterns)),
     path("messenger/", include(panel.urlpatterns)),
+    path("api/messenger/", include(operator_api.urlpatterns)),
     path("widget-demo/", include(demo.urlpatterns)),
+    path("settings/messenger/", include(settings.urlpatterns)),
 ]

@@ -9,4 +9,15 @@ urlpatterns = [
         panel.ConversationDetailView.as_view(),
         name="conversation-detail",
     ),
+    path(
+        "conversations/<int:pk>/live/",
+        panel.ConversationLiveView.as_view(),
+        name="conversation-live",
+    ),
+    path(
+        "conversations/<int:pk>/<slug:action>/",
+        panel.ConversationActionView.as_view(),
+        name="conversation-action",
+    ),
+    path("updates/", panel.UpdatesView.as_view(), name="panel-updates"),
 ]

@@ -1,13 +1,31 @@
 """Load the example CRM's demo data; running it again changes nothing but the passwords."""
 
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from crm.models import Branch
+from django_crm_messenger.embed import embed_snippet
 from django_crm_messenger.models import Inbox, RoutingRule
 
 DEMO_SITE = "http://localhost:8001"
+
+SITE_PAGE = """<!DOCTYPE html>
+<html lang="ru">
+<head>
+  <meta charset="utf-8">
+  <title>Магазин — пример сайта клиента</title>
+</head>
+<body>
+  <h1>Магазин — пример сайта клиента</h1>
+  <p>Эта страница открыта с другого адреса ({site}), чем CRM ({crm}).
+  Чат в углу страницы подключён кодом вставки из настроек Inbox «{inbox}».</p>
+  {snippet}
+</body>
+</html>
+"""
 
 USERS = [
     # username, password, branch city or None, superuser
@@ -19,6 +37,19 @@ USERS = [
 
 class Command(BaseCommand):
     help = "Create demo branches, users (passwords are printed) and one active inbox per branch."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--site-dir",
+            type=Path,
+            help="Also write index.html of a customer website that embeds the widget into this "
+            f"folder, for serving at {DEMO_SITE}.",
+        )
+        parser.add_argument(
+            "--crm-url",
+            default="http://127.0.0.1:8000",
+            help="The CRM's address that the customer website's embed code points to.",
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -62,3 +93,14 @@ class Command(BaseCommand):
 
         self.stdout.write(f"Inbox «{moscow_inbox.name}», widget token: {moscow_inbox.widget_token}")
         self.stdout.write(f"Widget demo: /widget-demo/?token={moscow_inbox.widget_token}")
+
+        if options["site_dir"]:
+            self.write_site(options["site_dir"], moscow_inbox, options["crm_url"].rstrip("/"))
+
+    def write_site(self, site_dir: Path, inbox: Inbox, crm_url: str) -> None:
+        site_dir.mkdir(parents=True, exist_ok=True)
+        page = SITE_PAGE.format(
+            site=DEMO_SITE, crm=crm_url, inbox=inbox.name, snippet=embed_snippet(inbox, crm_url)
+        )
+        (site_dir / "index.html").write_text(page, encoding="utf-8")
+        self.stdout.write(f"Customer website with the widget: {DEMO_SITE}/")

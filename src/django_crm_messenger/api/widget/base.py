@@ -1,34 +1,51 @@
-"""The base view of the public widget API: CORS, error shapes and fault handling."""
+"""The base view of the public widget API: CORS, limits, error shapes and fault handling."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.views import APIView, exception_handler
 
 from ...conf import messenger_settings
 from ...origins import is_crm_origin, origin_allowed
-from ...selectors.widget import all_allowed_sites, get_inbox_state
-from ...utils import DISABLED_DETAIL, MessengerDisabled, ensure_messenger_enabled_api
+from ...selectors.widget import (
+    WidgetLookup,
+    all_allowed_sites,
+    lookup_widget_request,
+    widget_request_keys,
+)
+from ...state import count_honeypot, increment_and_read, is_cache_failure
+from ...utils import (
+    DISABLED_DETAIL,
+    MessengerDisabled,
+    ensure_messenger_enabled_api,
+    messenger_enabled,
+)
+from .parsers import StrictJSONParser
 from .throttling import client_ip
 
 logger = logging.getLogger(__name__)
 
-CACHE_ERROR_MODULES = ("redis", "django_redis", "pymemcache", "pylibmc", "memcache")
 PREFLIGHT_MAX_AGE = "600"
+UNAVAILABLE_RETRY_AFTER = "30"
+
+# Connection failures, not bugs such as IntegrityError, get a 503 response.
+STORAGE_FAILURES = (OperationalError, InterfaceError)
 
 
 class JSONOnlyNegotiation(BaseContentNegotiation):
-    """Always answer JSON, whatever ``Accept`` says, so errors keep their documented shape."""
+    """Always parse and render JSON, whatever the request headers name, so errors keep their shape."""
 
     def select_parser(self, request, parsers):
         return parsers[0]
@@ -37,67 +54,166 @@ class JSONOnlyNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def is_cache_failure(exc: BaseException) -> bool:
-    """Return True for an error raised by an unreachable cache server."""
-    module = type(exc).__module__.split(".")[0]
-    return module in CACHE_ERROR_MODULES or isinstance(exc, ConnectionError | TimeoutError)
-
-
 class WidgetError(exceptions.APIException):
-    """An error answered with a status and a ``detail`` message."""
+    """An error response with a status and a ``detail`` message."""
 
     def __init__(self, status_code: int, detail: str, code: str):
         self.status_code = status_code
         super().__init__(detail=detail, code=code)
 
 
+def session_expired_error() -> WidgetError:
+    return WidgetError(
+        status.HTTP_401_UNAUTHORIZED,
+        _("The chat session has expired or is not valid. Start the chat again."),
+        "session_invalid",
+    )
+
+
 class WidgetAPIView(APIView):
-    """Base for bootstrap, send and poll: cross-origin, CSRF-exempt, token-authenticated."""
+    """Base for bootstrap, send and poll: cross-origin, CSRF-exempt, token-authenticated.
+
+    A request goes through these checks in order, and the first that fails
+    sets the status. The checks are the messenger flag (404), the body size
+    (413), the rate limits (429), the JSON body (400), the widget token (404)
+    and the Origin (403). Then come the honeypot (a success-shaped response),
+    the fields (400) and the session (401).
+    """
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JSONOnlyNegotiation
     serializer_class: Any = None
     inbox: dict[str, Any] | None = None
+    cors_origin: str | None = None
+    prefetched: tuple[list[str], dict[str, Any]] | None = None
+    _body_checked = False
+
+    def get_exception_handler(self):
+        # The host project's EXCEPTION_HANDLER may reshape errors; this
+        # public API keeps DRF's documented shape whatever it is.
+        return exception_handler
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        ensure_messenger_enabled_api()
-        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if request.method != "OPTIONS":
+            ensure_messenger_enabled_api()
+        super().initial(request, *args, **kwargs)
+        self.check_body_size(request)
+
+    def check_throttles(self, request: Request) -> None:
+        """Check every rate limit and read the request's cached state in one round trip.
+
+        A body that does not parse still counts against the per-IP limit
+        before its 400. Preflights are not counted: browsers send one before
+        many requests and they touch no data.
+        """
+        if request.method == "OPTIONS":
+            return
+        self.check_body_size(request)
+        parse_error = None
+        try:
+            data = request.data
+        except exceptions.ParseError as exc:
+            parse_error, data = exc, None
+
+        throttles, counters = [], []
+        for throttle in self.get_throttles():
+            if throttle.reads_body and parse_error is not None:
+                continue
+            counter = throttle.counter(request, self)
+            if counter is not None:
+                throttles.append(throttle)
+                counters.append(counter)
+        keys: list[str] = []
+        if isinstance(data, dict):
+            keys = widget_request_keys(data.get("widget_token"), data.get("widget_session_token"))
+
+        counts, found = increment_and_read(counters, keys)
+        self.prefetched = (keys, found)
+        waits = [
+            throttle.wait()
+            for throttle, count in zip(throttles, counts, strict=True)
+            if not throttle.check_count(request, count)
+        ]
+        if waits:
+            self.throttled(request, max(waits))
+        if parse_error is not None:
+            raise parse_error
+
+    def check_body_size(self, request: Request) -> None:
+        if self._body_checked or request.method == "OPTIONS":
+            return
         limit = messenger_settings.MAX_REQUEST_BYTES
-        if not declared.isdigit() or int(declared) > limit or len(request.body) > limit:
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            too_large = not declared.isdigit() or int(declared) > limit or len(request.body) > limit
+        except RequestDataTooBig:
+            too_large = True
+        if too_large:
+            logger.warning(
+                "Widget request from %s rejected: body over %d bytes", client_ip(request), limit
+            )
             raise WidgetError(
                 status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
                 _("The request body is larger than %(limit)d bytes.") % {"limit": limit},
                 "too_large",
             )
-        super().initial(request, *args, **kwargs)
+        self._body_checked = True
 
     def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Answer a CORS preflight for origins that some active inbox allows."""
-        ensure_messenger_enabled_api()
-        origin = request.headers.get("Origin", "")
+        """Respond to a CORS preflight from an origin that some active inbox allows, else 403.
+
+        While the messenger is off, an allowed origin still gets its preflight
+        so that the browser can read the POST's ``Messenger disabled`` response.
+        Any other preflight then gets that 404 itself.
+        """
+        origin = request.headers.get("Origin")
+        if not messenger_enabled():
+            if origin is None or self._error_cors_origin(request) is None:
+                raise MessengerDisabled(DISABLED_DETAIL)
+        if origin is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        if not (is_crm_origin(request, origin) or origin_allowed(request, origin, all_allowed_sites())):
+            logger.warning("Widget preflight rejected: origin %r is not allowed", origin[:200])
+            raise self.origin_error()
         response = Response(status=status.HTTP_204_NO_CONTENT)
-        if origin and (
-            is_crm_origin(request, origin) or origin_allowed(request, origin, all_allowed_sites())
-        ):
-            response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
-            response["Access-Control-Allow-Headers"] = "Content-Type"
-            response["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
-            self.cors_origin = origin
+        response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        response["Access-Control-Allow-Headers"] = "Content-Type, Accept-Language"
+        response["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+        self.cors_origin = origin
         return response
 
-    def validated(self, request: Request) -> dict[str, Any]:
-        if not isinstance(request.data, dict):
-            raise exceptions.ParseError(_("The request body must be a JSON object."))
-        serializer = self.serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+    def parse(self, request: Request) -> tuple[dict[str, Any], Any]:
+        """Parse the body and run the serializer without raising its errors yet.
 
-    def load_inbox(self, request: Request, widget_token: str) -> dict[str, Any]:
-        """Return the active inbox's state and check the request's ``Origin`` against it."""
-        inbox = get_inbox_state(widget_token)
+        The token and origin are checked before field errors are reported, so
+        a request from a foreign site gets 403 whatever else is wrong with it.
+        """
+        data = request.data
+        if not isinstance(data, dict):
+            raise exceptions.ParseError(_("The request body must be a JSON object."))
+        serializer = self.simple_values(data)
+        if serializer is None:
+            serializer = self.serializer_class(data=data)
+            serializer.is_valid()
+        return data, serializer
+
+    def simple_values(self, data: dict[str, Any]) -> Any:
+        """Return already validated fields for plainly valid input, or None to use the serializer."""
+        return None
+
+    def lookup(self, request: Request, data: dict[str, Any], serializer: Any) -> WidgetLookup:
+        """Find the inbox (404) and check the request's ``Origin`` against it (403)."""
+        if "widget_token" in serializer.errors:
+            raise exceptions.ValidationError({"widget_token": serializer.errors["widget_token"]})
+        widget_token = data["widget_token"]
+        session_token = data.get("widget_session_token")
+        if "widget_session_token" in serializer.errors:
+            session_token = None
+        lookup = lookup_widget_request(widget_token, session_token, self.prefetched)
+        inbox = lookup.inbox
         if inbox is None:
             logger.warning("Widget request rejected: unknown or inactive widget token")
             raise WidgetError(
@@ -105,6 +221,7 @@ class WidgetAPIView(APIView):
                 _("This chat widget does not exist or is switched off."),
                 "inbox_not_found",
             )
+
         origin = request.headers.get("Origin")
         if origin is not None and not origin_allowed(request, origin, inbox["allowed_sites"]):
             logger.warning(
@@ -112,47 +229,48 @@ class WidgetAPIView(APIView):
                 inbox["id"],
                 origin[:200],
             )
-            raise WidgetError(
-                status.HTTP_403_FORBIDDEN,
-                _("This website is not allowed to use this chat widget."),
-                "origin_not_allowed",
-            )
+            raise self.origin_error()
         self.inbox = inbox
         if origin:
             self.cors_origin = origin
-        return inbox
+        return lookup
 
-    def log_honeypot(self, request: Request) -> None:
-        from ...state import get_cache
+    def origin_error(self) -> WidgetError:
+        self.forbidden_origin = True
+        return WidgetError(
+            status.HTTP_403_FORBIDDEN,
+            _("This website is not allowed to use this chat widget."),
+            "origin_not_allowed",
+        )
 
-        inbox_id = self.inbox["id"] if self.inbox else None
+    def honeypot_filled(self, request: Request, serializer: Any) -> bool:
+        """Return True, after logging and counting it, if the request filled the honeypot."""
+        data = request.data
+        if "honeypot" in serializer.errors or data.get("honeypot") in (None, "", False, 0, [], {}):
+            return False
         logger.warning(
             "Widget request for inbox %s from %s dropped: honeypot field filled",
-            inbox_id,
+            self.inbox["id"] if self.inbox else None,
             client_ip(request),
         )
-        cache = get_cache()
-        if not cache.add("messenger:honeypot-count", 1, None):
-            cache.incr("messenger:honeypot-count")
+        count_honeypot()
+        return True
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, MessengerDisabled):
             return Response({"detail": DISABLED_DETAIL}, status=status.HTTP_404_NOT_FOUND)
-        if is_cache_failure(exc):
-            logger.error("Widget API cache unavailable: %s: %s", type(exc).__name__, exc)
+        if is_cache_failure(exc) or isinstance(exc, STORAGE_FAILURES):
+            logger.error(
+                "Widget API storage unavailable on %s: %s: %s",
+                self.request.path,
+                type(exc).__name__,
+                exc,
+            )
             return Response(
                 {"detail": _("The chat is temporarily unavailable. Please try again shortly.")},
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
-                headers={"Retry-After": "30"},
+                headers={"Retry-After": UNAVAILABLE_RETRY_AFTER},
             )
-        if isinstance(exc, exceptions.Throttled):
-            logger.warning(
-                "Widget request throttled on %s from %s",
-                self.request.path,
-                client_ip(self.request),
-            )
-        if isinstance(exc, exceptions.UnsupportedMediaType):
-            exc = exceptions.ParseError(_("Send the request body as JSON."))
         return super().handle_exception(exc)
 
     def _error_cors_origin(self, request: Request) -> str | None:
@@ -169,19 +287,19 @@ class WidgetAPIView(APIView):
                 request, origin, all_allowed_sites()
             )
         except Exception as exc:
-            if not is_cache_failure(exc):
+            if not (is_cache_failure(exc) or isinstance(exc, DatabaseError)):
                 raise
             return None
         return origin if allowed else None
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        origin = getattr(self, "cors_origin", None)
-        if origin is None and response.status_code != status.HTTP_403_FORBIDDEN:
+        origin = self.cors_origin
+        if origin is None and not getattr(self, "forbidden_origin", False):
             origin = self._error_cors_origin(request)
         if origin:
             response["Access-Control-Allow-Origin"] = origin
             response["Access-Control-Expose-Headers"] = "Retry-After"
-        response["Vary"] = "Origin"
+        patch_vary_headers(response, ["Origin"])
         response["Cache-Control"] = "no-store"
         return response

@@ -2,44 +2,100 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-# Line breaks and tabs are allowed in message bodies; every other control
+# Line breaks and tabs are allowed in message bodies. Every other control
 # character (NUL included) and every lone surrogate is rejected, because
-# PostgreSQL cannot store NUL and such characters only hide or spoof text.
+# PostgreSQL cannot store NUL or surrogates and the other controls only hide
+# or spoof text. Format characters (zero-width joiners, bidi marks) stay,
+# because emoji sequences and right-to-left text need them.
 BODY_WHITESPACE = frozenset("\n\r\t")
+FORBIDDEN_CATEGORIES = ("Cc", "Cs")
 
 
 def find_forbidden_character(value: str, allowed: frozenset[str] = frozenset()) -> str | None:
+    """Return the first control character or lone surrogate in ``value``, or None."""
+    if value.isprintable():
+        # Fast path: printable text has no Cc or Cs character at all.
+        return None
     for character in value:
         if character in allowed:
             continue
-        if unicodedata.category(character) in ("Cc", "Cs"):
+        if unicodedata.category(character) in FORBIDDEN_CATEGORIES:
             return character
     return None
 
 
-class PlainTextField(serializers.CharField):
-    """A ``CharField`` that rejects control characters and keeps the text as sent."""
+class ControlCharacterMixin:
+    """Reject strings with control characters or lone surrogates with a field error."""
 
+    allowed_characters: frozenset[str] = frozenset()
     default_error_messages = {
         "control_character": _("Control characters such as U+%(code)04X are not allowed."),
+        "not_text": _("Enter text, not a number, list or object."),
     }
 
-    def __init__(self, *, multiline: bool = False, **kwargs):
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            # Numbers and booleans are not text that a visitor typed.
+            self.fail("not_text")
+        forbidden = find_forbidden_character(data, self.allowed_characters)
+        if forbidden is not None:
+            self.fail("control_character", code=ord(forbidden))
+        return super().to_internal_value(data)
+
+
+class PlainTextField(ControlCharacterMixin, serializers.CharField):
+    """A ``CharField`` that rejects control characters and keeps the text as sent."""
+
+    def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
         self.allowed_characters = BODY_WHITESPACE if multiline else frozenset()
         kwargs.setdefault("trim_whitespace", not multiline)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            # Numbers and booleans are not text a visitor typed.
-            self.fail("invalid")
+
+class PlainEmailField(ControlCharacterMixin, serializers.EmailField):
+    pass
+
+
+class WebPageURLField(ControlCharacterMixin, serializers.URLField):
+    """An ``http`` or ``https`` URL of the page the widget runs on."""
+
+    default_error_messages = {"invalid": _("Enter an http or https URL.")}
+
+    def to_internal_value(self, data: Any) -> Any:
         value = super().to_internal_value(data)
-        forbidden = find_forbidden_character(value, self.allowed_characters)
-        if forbidden is not None:
-            self.fail("control_character", code=ord(forbidden))
+        if value and not re.match(r"^https?://", value, re.IGNORECASE):
+            self.fail("invalid")
+        return value
+
+
+class HoneypotField(serializers.Field):
+    """The hidden field that people leave empty; any value at all marks a bot.
+
+    Every JSON type is accepted, so that a bot filling it with a number or
+    object still gets the success-shaped response rather than a 400 that
+    shows it was caught.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("default", False)
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        if data is None:
+            return True, False
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data: Any) -> bool:
+        return data not in ("", False, 0, [], {})
+
+    def to_representation(self, value: Any) -> Any:
         return value

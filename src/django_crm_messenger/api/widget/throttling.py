@@ -2,27 +2,54 @@
 
 Rates come from MESSENGER_THROTTLE_RATES when a request arrives, so changing
 the setting needs no restart. Counters use fixed windows kept in the shared
-cache: one ``add`` and one ``incr`` per check, which keeps a poll cheap and
-works the same across several server processes.
+cache, so every server process counts against the same limit. The widget
+views increment all counters and read the request's state in one round trip
+to Redis (``state.increment_and_read``), which keeps an idle poll cheap.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import time
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import BaseThrottle
 
 from ...conf import messenger_settings
-from ...state import get_cache, token_digest
+from ...state import increment_counter, token_digest
+
+logger = logging.getLogger(__name__)
 
 DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# IPv6 clients usually get a whole /64, so one client is one /64 prefix;
+# otherwise a single host could rotate addresses to escape the limit.
+IPV6_CLIENT_PREFIX = 64
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
     """Parse ``"20/min"`` into (20, 60); the period's first letter picks the unit."""
-    count, _, period = rate.partition("/")
-    return int(count), DURATIONS[period.strip()[0].lower()]
+    count, _, period = str(rate).partition("/")
+    try:
+        return int(count), DURATIONS[period.strip()[0].lower()]
+    except (ValueError, KeyError, IndexError):
+        raise ImproperlyConfigured(
+            f"MESSENGER_THROTTLE_RATES has the rate {rate!r}, which is not of the form "
+            "'count/period' with a period of s, min, h or day, such as '20/min'."
+        ) from None
+
+
+def _client_key(address: str) -> str:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return address
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/{IPV6_CLIENT_PREFIX}", strict=False))
 
 
 def client_ip(request: Any) -> str:
@@ -31,53 +58,73 @@ def client_ip(request: Any) -> str:
     With MESSENGER_TRUSTED_PROXY_COUNT = N, the N-th address from the right of
     X-Forwarded-For is the one the outermost trusted proxy saw. Entries to the
     left of it come from the client and are never read, so a client cannot
-    choose its own address.
+    choose its own address. Other headers (X-Real-IP, Forwarded,
+    CF-Connecting-IP) are never read. An entry that is not an IP address
+    falls back to REMOTE_ADDR.
     """
     remote_addr = request.META.get("REMOTE_ADDR", "") or "unknown"
     proxies = messenger_settings.TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote_addr
-    forwarded = [
-        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-    ]
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
     if len(forwarded) < proxies:
         return remote_addr
-    return forwarded[-proxies]
+    candidate = forwarded[-proxies]
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return remote_addr
+    return candidate
 
 
 class FixedWindowThrottle(BaseThrottle):
-    """Allow ``rate`` requests per window for each key; the rate's name is ``scope``."""
+    """Allow ``rate`` requests per window for each key; the rate's name is ``scope``.
+
+    The widget views count all their throttles in one round trip to the
+    cache through ``counter`` and ``check_count``. ``allow_request`` counts
+    one throttle on its own, so the classes also work in any DRF view.
+    """
 
     scope = ""
+    #: True when the key comes from the request body, which must be parsed first.
+    reads_body = False
 
     def get_ident_key(self, request: Any, view: Any) -> str | None:
         raise NotImplementedError
 
-    def allow_request(self, request: Any, view: Any) -> bool:
-        ident = self.get_ident_key(request, view)
-        if ident is None:
-            return True
+    def describe(self, request: Any) -> str:
+        return ""
+
+    def counter(self, request: Any, view: Any) -> tuple[str, int] | None:
+        """Return the cache key and timeout of this request's window, or None if not limited."""
         rate = messenger_settings.THROTTLE_RATES.get(self.scope)
         if not rate:
-            return True
-        limit, duration = parse_rate(rate)
-
+            return None
+        ident = self.get_ident_key(request, view)
+        if ident is None:
+            return None
+        self.rate = rate
+        self.limit, duration = parse_rate(rate)
         now = time.time()
         window = int(now // duration)
-        key = f"messenger:throttle:{self.scope}:{ident}:{window}"
-        cache = get_cache()
-        if cache.add(key, 1, duration + 1):
-            count = 1
-        else:
-            try:
-                count = cache.incr(key)
-            except ValueError:
-                # The key expired between add() and incr(); start a new window.
-                cache.set(key, 1, duration + 1)
-                count = 1
         self.wait_seconds = (window + 1) * duration - now
-        return count <= limit
+        return f"messenger:throttle:{self.scope}:{ident}:{window}", duration + 1
+
+    def check_count(self, request: Any, count: int) -> bool:
+        """Return True if ``count`` requests fit in the window's limit."""
+        if count == self.limit + 1:
+            # Logged once per key and window, so a flood does not flood the log.
+            logger.warning(
+                "Widget rate limit %s (%s) reached by %s", self.scope, self.rate, self.describe(request)
+            )
+        return count <= self.limit
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        counter = self.counter(request, view)
+        if counter is None:
+            return True
+        return self.check_count(request, increment_counter(*counter))
 
     def wait(self) -> float | None:
         return max(1.0, getattr(self, "wait_seconds", 1.0))
@@ -85,16 +132,26 @@ class FixedWindowThrottle(BaseThrottle):
 
 class ClientIPThrottle(FixedWindowThrottle):
     def get_ident_key(self, request: Any, view: Any) -> str | None:
-        return token_digest(client_ip(request))[:32]
+        return token_digest(_client_key(client_ip(request)))[:32]
+
+    def describe(self, request: Any) -> str:
+        return f"client {_client_key(client_ip(request))}"
 
 
 class InboxThrottle(FixedWindowThrottle):
+    reads_body = True
+
     def get_ident_key(self, request: Any, view: Any) -> str | None:
         data = request.data
         token = data.get("widget_token") if isinstance(data, dict) else None
-        if not isinstance(token, str) or not token:
+        if not isinstance(token, str) or not token or len(token) > 128:
             return None
         return token_digest(token)[:32]
+
+    def describe(self, request: Any) -> str:
+        # A prefix of the token's digest identifies the inbox in the log
+        # without writing the token itself.
+        return f"widget token digest {self.get_ident_key(request, None) or ''}"[:40]
 
 
 class BootstrapIPThrottle(ClientIPThrottle):

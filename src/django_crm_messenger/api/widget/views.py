@@ -3,26 +3,43 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ...conf import messenger_settings
 from ...models import Conversation, Inbox
-from ...selectors.conversations import conversation_messages
-from ...services.visitors import VisitorDetails, start_conversation
+from ...selectors.widget import (
+    WidgetLookup,
+    conversation_history,
+    messages_after,
+    session_conversation,
+)
 from ...services.messages import send_visitor_message
-from ...state import get_cache, read_conversation_state, store_conversation_state
-from ...utils import WidgetSession, create_widget_session, get_widget_session
+from ...services.visitors import VisitorDetails, start_conversation
+from ...state import bump_conversation, get_cache, store_conversation_state
+from ...utils import WidgetSession, create_widget_session, session_from_value
 from . import throttling
-from .base import WidgetAPIView, WidgetError
-from .payloads import conversation_payload, message_payload, poll_interval, widget_payload
-from .serializers import BootstrapSerializer, ContactSerializer, PollSerializer, SendSerializer
+from .base import WidgetAPIView, WidgetError, session_expired_error
+from .payloads import (
+    conversation_payload,
+    decoy_message_payload,
+    message_payload,
+    poll_interval,
+    widget_payload,
+)
+from .serializers import (
+    BootstrapSerializer,
+    PollSerializer,
+    SendSerializer,
+    check_contact_fields,
+    simple_poll_values,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,69 +48,95 @@ logger = logging.getLogger(__name__)
 LOAD_RECORD_INTERVAL = 300
 
 
-class SessionMixin:
-    def require_session(self, data: dict[str, Any], inbox: dict[str, Any]) -> WidgetSession:
-        session = get_widget_session(
-            data.get("widget_session_token") or "",
-            inbox_id=inbox["id"],
-            generation=inbox["generation"],
+class SessionViewMixin:
+    """Validation of the fields and the session, shared by the three endpoints."""
+
+    inbox: dict[str, Any] | None
+
+    def validated_fields(self, serializer: Any) -> dict[str, Any]:
+        if serializer.errors:
+            raise exceptions.ValidationError(serializer.errors)
+        return serializer.validated_data
+
+    def find_session(self, lookup: WidgetLookup, values: dict[str, Any]) -> WidgetSession | None:
+        token = values.get("widget_session_token") or ""
+        if not token:
+            return None
+        return session_from_value(
+            token,
+            lookup.session_value,
+            inbox_id=self.inbox["id"],
+            generation=self.inbox["generation"],
+            widget_token=values["widget_token"],
         )
+
+    def require_session(self, lookup: WidgetLookup, values: dict[str, Any]) -> WidgetSession:
+        """Return the request's session or raise 401, so that the client bootstraps again."""
+        session = self.find_session(lookup, values)
         if session is None:
-            logger.warning("Widget request for inbox %s rejected: invalid session", inbox["id"])
-            raise WidgetError(
-                status.HTTP_401_UNAUTHORIZED,
-                _("The chat session has expired. Start the chat again."),
-                "session_invalid",
+            logger.warning(
+                "Widget request for inbox %s rejected: missing, unknown or expired session",
+                self.inbox["id"],
             )
+            raise session_expired_error()
         return session
 
 
-class BootstrapView(SessionMixin, WidgetAPIView):
+class BootstrapView(SessionViewMixin, WidgetAPIView):
     """Start a visitor's session, or resume it with a valid ``widget_session_token``."""
 
     serializer_class = BootstrapSerializer
     throttle_classes = [throttling.BootstrapIPThrottle, throttling.BootstrapInboxThrottle]
 
     def post(self, request: Request) -> Response:
-        data = self.validated(request)
-        inbox = self.load_inbox(request, data["widget_token"])
-        requested_locale = data.get("locale") or ""
+        data, serializer = self.parse(request)
+        lookup = self.lookup(request, data, serializer)
+        inbox = self.inbox
+        requested_locale = data.get("locale") if isinstance(data.get("locale"), str) else ""
 
-        if data.get("honeypot"):
-            self.log_honeypot(request)
+        if self.honeypot_filled(request, serializer):
             return Response(self._decoy(inbox, requested_locale))
 
+        values = self.validated_fields(serializer)
+        requested_locale = values.get("locale") or ""
         self._record_load(request, inbox)
 
-        session_token = data.get("widget_session_token") or ""
-        session = None
-        if session_token:
-            session = get_widget_session(
-                session_token, inbox_id=inbox["id"], generation=inbox["generation"]
-            )
+        session = self.find_session(lookup, values)
+        if session is not None and session.decoy:
+            return Response(self._decoy(inbox, requested_locale, values["widget_session_token"]))
         if session is not None:
-            conversation = Conversation.objects.filter(pk=session.conversation_id).first()
+            conversation = session_conversation(session.conversation_id)
             if conversation is not None:
-                messages = conversation_messages(conversation.pk)
+                history = conversation_history(
+                    conversation["id"], messenger_settings.BOOTSTRAP_HISTORY_LIMIT
+                )
                 return Response(
                     self._payload(
-                        inbox, session_token, conversation, list(messages), requested_locale
+                        inbox,
+                        values["widget_session_token"],
+                        conversation["id"],
+                        conversation["status"],
+                        history,
+                        requested_locale,
                     )
                 )
 
-        contact_data = ContactSerializer(data=data.get("contact") or {})
-        contact_data.is_valid(raise_exception=True)
-        contact = contact_data.check_field_modes(inbox["fields"])
-
-        widget_inbox = Inbox.objects.get(pk=inbox["id"])
+        contact = check_contact_fields(values.get("contact"), inbox["fields"])
+        widget_inbox = Inbox.objects.filter(pk=inbox["id"], is_active=True).first()
+        if widget_inbox is None:
+            raise WidgetError(
+                status.HTTP_404_NOT_FOUND,
+                _("This chat widget does not exist or is switched off."),
+                "inbox_not_found",
+            )
         conversation = start_conversation(
             widget_inbox,
             VisitorDetails(
-                name=contact.get("name", ""),
-                email=contact.get("email", ""),
-                phone=contact.get("phone", ""),
-                region=data.get("region") or "",
-                page_url=data.get("page_url") or "",
+                name=contact["name"],
+                email=contact["email"],
+                phone=contact["phone"],
+                region=values.get("region") or "",
+                page_url=values.get("page_url") or "",
                 locale=requested_locale,
             ),
         )
@@ -102,120 +145,154 @@ class BootstrapView(SessionMixin, WidgetAPIView):
             conversation_id=conversation.pk,
             contact_id=conversation.contact_id,
             generation=inbox["generation"],
+            widget_token=values["widget_token"],
         )
         logger.info(
             "Widget session started for inbox %s, conversation %s", inbox["id"], conversation.pk
         )
-        return Response(self._payload(inbox, session_token, conversation, [], requested_locale))
+        return Response(
+            self._payload(
+                inbox, session_token, conversation.pk, conversation.status, [], requested_locale
+            )
+        )
 
-    def _payload(self, inbox, session_token, conversation, messages, requested_locale):
+    def _payload(
+        self,
+        inbox: dict[str, Any],
+        session_token: str,
+        conversation_id: int,
+        conversation_status: str,
+        messages: list[Any],
+        requested_locale: str,
+    ) -> dict[str, Any]:
         return {
             "widget_session_token": session_token,
             "expires_in": messenger_settings.SESSION_TTL,
-            "conversation": conversation_payload(conversation.pk, conversation.status),
+            "conversation": conversation_payload(conversation_id, conversation_status),
             "widget": widget_payload(inbox, requested_locale),
             "messages": [message_payload(message) for message in messages],
             "poll_interval_ms": poll_interval(),
         }
 
-    def _decoy(self, inbox, requested_locale):
-        return {
-            "widget_session_token": secrets.token_urlsafe(32),
-            "expires_in": messenger_settings.SESSION_TTL,
-            "conversation": conversation_payload(0, "open"),
-            "widget": widget_payload(inbox, requested_locale),
-            "messages": [],
-            "poll_interval_ms": poll_interval(),
-        }
+    def _decoy(
+        self, inbox: dict[str, Any], requested_locale: str, session_token: str = ""
+    ) -> dict[str, Any]:
+        # A decoy session lets the bot's next send and poll succeed too, so
+        # no response shows that the honeypot caught it.
+        if not session_token:
+            session_token = create_widget_session(
+                inbox_id=inbox["id"],
+                conversation_id=0,
+                contact_id=0,
+                generation=inbox["generation"],
+                decoy=True,
+            )
+        return self._payload(inbox, session_token, 0, "open", [], requested_locale)
 
     def _record_load(self, request: Request, inbox: dict[str, Any]) -> None:
         if not get_cache().add(f"messenger:loaded:{inbox['id']}", 1, LOAD_RECORD_INTERVAL):
             return
-        origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
+        origin = request.headers.get("Origin") or ""
+        if not origin:
+            referer = urlsplit(request.headers.get("Referer") or "")
+            if referer.scheme in ("http", "https") and referer.netloc:
+                origin = f"{referer.scheme}://{referer.netloc}"
         Inbox.objects.filter(pk=inbox["id"]).update(
             last_loaded_at=timezone.now(), last_loaded_origin=origin[:300]
         )
 
 
-class SendView(SessionMixin, WidgetAPIView):
-    """Store a visitor's message; a repeated ``client_message_id`` is answered with 200."""
+class SendView(SessionViewMixin, WidgetAPIView):
+    """Store a visitor's message; a repeated ``client_message_id`` returns the stored one (200)."""
 
     serializer_class = SendSerializer
     throttle_classes = [throttling.WidgetIPThrottle, throttling.WidgetInboxThrottle]
 
     def post(self, request: Request) -> Response:
-        data = self.validated(request)
-        inbox = self.load_inbox(request, data["widget_token"])
-        session = self.require_session(data, inbox)
+        data, serializer = self.parse(request)
+        lookup = self.lookup(request, data, serializer)
 
-        if data.get("honeypot"):
-            self.log_honeypot(request)
-            return Response(
-                {
-                    "message": {
-                        "id": 0,
-                        "sender": "visitor",
-                        "body": data["body"],
-                        "created_at": None,
-                        "author_name": None,
-                        "client_message_id": data.get("client_message_id"),
-                    }
-                },
-                status=status.HTTP_201_CREATED,
-            )
+        if self.honeypot_filled(request, serializer):
+            return self._decoy(data)
 
+        values = self.validated_fields(serializer)
+        session = self.require_session(lookup, values)
+        if session.decoy:
+            return self._decoy(data)
+
+        client_message_id = values.get("client_message_id")
         try:
             message, created = send_visitor_message(
-                session.conversation_id, data["body"], data.get("client_message_id")
+                session.conversation_id, values["body"], client_message_id
             )
         except Conversation.DoesNotExist:
-            raise WidgetError(
-                status.HTTP_401_UNAUTHORIZED,
-                _("The chat session has expired. Start the chat again."),
-                "session_invalid",
-            ) from None
+            # The conversation was removed (an empty one, by messenger_cleanup).
+            raise session_expired_error() from None
+
+        if not created:
+            # A retry may follow a send whose post-commit cache update failed,
+            # so the poll state is renewed here as well.
+            bump_conversation(session.conversation_id)
+            logger.info(
+                "Repeated send of message %s in conversation %s returned the stored message",
+                message.pk,
+                session.conversation_id,
+            )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response({"message": message_payload(message)}, status=code)
 
+    def _decoy(self, data: dict[str, Any]) -> Response:
+        body = data.get("body") if isinstance(data.get("body"), str) else ""
+        client_message_id = data.get("client_message_id")
+        if not isinstance(client_message_id, str):
+            client_message_id = None
+        return Response(
+            {"message": decoy_message_payload(body, client_message_id)},
+            status=status.HTTP_201_CREATED,
+        )
 
-class PollView(SessionMixin, WidgetAPIView):
-    """Return the session's new messages; an idle poll is answered from the cache alone."""
+
+class PollView(SessionViewMixin, WidgetAPIView):
+    """Return the session's new messages; an idle poll reads only the cache."""
 
     serializer_class = PollSerializer
     throttle_classes = [throttling.WidgetIPThrottle, throttling.WidgetInboxThrottle]
 
+    def simple_values(self, data: dict[str, Any]) -> Any:
+        return simple_poll_values(data)
+
     def post(self, request: Request) -> Response:
-        data = self.validated(request)
-        inbox = self.load_inbox(request, data["widget_token"])
-        session = self.require_session(data, inbox)
-        after = data["after"]
+        data, serializer = self.parse(request)
+        lookup = self.lookup(request, data, serializer)
+
+        if self.honeypot_filled(request, serializer):
+            return self._answer(0, "open", [])
+
+        values = self.validated_fields(serializer)
+        session = self.require_session(lookup, values)
+        if session.decoy:
+            return self._answer(0, "open", [])
+
+        after = values["after"]
         conversation_id = session.conversation_id
+        page_size = messenger_settings.POLL_PAGE_SIZE
 
-        version, state = read_conversation_state(conversation_id)
-        if state is not None and after >= state["last_message_id"]:
-            return self._answer(conversation_id, state["status"], [])
+        version, state = lookup.conversation_state(conversation_id)
+        if state is not None:
+            if after >= state["last_message_id"]:
+                return self._answer(conversation_id, state["status"], [])
+            messages = list(messages_after(conversation_id, after, page_size))
+            return self._answer(conversation_id, state["status"], messages)
 
-        conversation = (
-            Conversation.objects.filter(pk=conversation_id)
-            .values("status", "last_message_id")
-            .first()
-        )
+        conversation = session_conversation(conversation_id)
         if conversation is None:
-            raise WidgetError(
-                status.HTTP_401_UNAUTHORIZED,
-                _("The chat session has expired. Start the chat again."),
-                "session_invalid",
-            )
+            raise session_expired_error()
         store_conversation_state(
             conversation_id, version, conversation["last_message_id"], conversation["status"]
         )
-        messages: list[Any] = []
+        messages = []
         if after < conversation["last_message_id"]:
-            messages = list(
-                conversation_messages(
-                    conversation_id, after=after, limit=messenger_settings.POLL_PAGE_SIZE
-                )
-            )
+            messages = list(messages_after(conversation_id, after, page_size))
         return self._answer(conversation_id, conversation["status"], messages)
 
     def _answer(self, conversation_id: int, status_value: str, messages: list[Any]) -> Response:
@@ -226,5 +303,3 @@ class PollView(SessionMixin, WidgetAPIView):
                 "poll_interval_ms": poll_interval(),
             }
         )
-
-

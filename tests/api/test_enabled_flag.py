@@ -19,6 +19,7 @@ def test_disabled_widget_endpoint_answers_404(client, inbox, name):
 
 @pytest.mark.parametrize("name", WIDGET_ENDPOINTS)
 def test_disabled_widget_preflight_answers_404(client, name):
+    # No inbox allows this origin, so there is nothing for a browser to read.
     with override_settings(MESSENGER_ENABLED=False):
         response = client.options(reverse(name), HTTP_ORIGIN="https://shop.example.com")
     assert response.status_code == 404
@@ -54,3 +55,21 @@ def test_enabled_setting_read_at_request_time(client, inbox):
         assert client.post(url, body, content_type="application/json").status_code == 404
     with override_settings(MESSENGER_ENABLED=True):
         assert client.post(url, body, content_type="application/json").status_code == 200
+
+
+@pytest.mark.parametrize("name", WIDGET_ENDPOINTS)
+def test_disabled_preflight_lets_allowed_site_read_404(client, inbox, name):
+    with override_settings(MESSENGER_ENABLED=False):
+        preflight = client.options(reverse(name), HTTP_ORIGIN="https://shop.example.com")
+        response = client.post(
+            reverse(name),
+            {"widget_token": inbox.widget_token},
+            content_type="application/json",
+            HTTP_ORIGIN="https://shop.example.com",
+        )
+
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Origin"] == "https://shop.example.com"
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Messenger disabled"}
+    assert response["Access-Control-Allow-Origin"] == "https://shop.example.com"

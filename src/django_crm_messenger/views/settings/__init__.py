@@ -1,0 +1,1 @@
+"""Settings pages for admins: inboxes, routing rules and diagnostics."""

@@ -1,0 +1,91 @@
+"""Exact SQL queries per request; an idle poll must not touch the database at all.
+
+The tests use a transactional database so that the counts are the ones a
+production request makes, without the savepoints of a test transaction.
+Django counts the BEGIN and COMMIT of a transaction as queries too.
+"""
+
+import pytest
+
+from django_crm_messenger.models import Conversation
+from django_crm_messenger.services.messages import send_operator_message
+
+from ..conftest import WidgetClient
+from .conftest import start_visitor
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_new_bootstrap_queries(inbox, django_assert_num_queries):
+    start_visitor(inbox)  # warms the cached inbox state
+
+    # The inbox row, then BEGIN, the contact INSERT, the conversation INSERT, COMMIT.
+    with django_assert_num_queries(5):
+        start_visitor(inbox, WidgetClient())
+
+
+def test_new_bootstrap_with_contact_match_queries(inbox, django_assert_num_queries):
+    start_visitor(inbox)
+
+    # Also the lookup of an existing contact by e-mail.
+    with django_assert_num_queries(6):
+        start_visitor(inbox, WidgetClient(), contact={"email": "anna@example.org"})
+
+
+def test_resumed_bootstrap_queries(inbox, django_assert_num_queries):
+    visitor = start_visitor(inbox)
+    visitor.send("Hello")
+
+    # The conversation and its history.
+    with django_assert_num_queries(2):
+        response = visitor.client.bootstrap(inbox, widget_session_token=visitor.token)
+    assert len(response.json()["messages"]) == 1
+
+
+def test_send_queries(inbox, django_assert_num_queries):
+    visitor = start_visitor(inbox)
+
+    # BEGIN, lock the conversation, look for the client_message_id, INSERT,
+    # UPDATE the conversation, COMMIT.
+    with django_assert_num_queries(6):
+        response = visitor.send("Hello", client_message_id="m1")
+    assert response.status_code == 201
+
+    # A repeat finds the stored message under the lock and writes nothing.
+    with django_assert_num_queries(4):
+        assert visitor.send("Hello", client_message_id="m1").status_code == 200
+
+
+def test_poll_with_new_messages_queries(inbox, operator_a, django_assert_num_queries):
+    visitor = start_visitor(inbox)
+    sent = visitor.send("Hello").json()["message"]
+    conversation = Conversation.objects.get(pk=visitor.conversation_id)
+    send_operator_message(conversation, operator_a, "Hi!")
+
+    # The conversation's state was invalidated: rebuild it, then read the page.
+    with django_assert_num_queries(2):
+        first = visitor.poll(after=sent["id"])
+    # The state is cached now: only the page of messages.
+    with django_assert_num_queries(1):
+        second = visitor.poll(after=sent["id"])
+    assert len(first.json()["messages"]) == len(second.json()["messages"]) == 1
+
+
+def test_idle_poll_makes_no_queries(inbox, django_assert_num_queries):
+    visitor = start_visitor(inbox)
+    last = visitor.send("Hello").json()["message"]["id"]
+    visitor.poll(after=last)
+
+    for _ in range(3):
+        with django_assert_num_queries(0):
+            response = visitor.poll(after=last)
+        assert response.status_code == 200
+        assert response.json()["messages"] == []
+
+
+def test_idle_poll_on_new_conversation_makes_no_queries(inbox, django_assert_num_queries):
+    visitor = start_visitor(inbox)
+    visitor.poll()
+
+    with django_assert_num_queries(0):
+        assert visitor.poll().json()["messages"] == []
