@@ -193,9 +193,19 @@ class Server:
     """gunicorn serving the example CRM with the benchmark settings."""
 
     def __init__(
-        self, port: int, workers: int, threads: int = 2, database: str = DB_NAME, prefix: str = ""
+        self,
+        port: int,
+        workers: int,
+        threads: int = 2,
+        database: str = DB_NAME,
+        prefix: str = "",
+        connections: int = 16,
     ):
         self.port = port
+        # A gthread worker accepts every connection it can, so a burst of new
+        # keep-alive connections can all land on one worker. Capping each
+        # worker near its share spreads wrk's connections over the workers.
+        self.worker_connections = -(-connections // workers) + threads
         self.workers = workers
         self.threads = threads
         self.database = database
@@ -228,6 +238,8 @@ class Server:
                 str(self.threads),
                 "--keep-alive",
                 "30",
+                "--worker-connections",
+                str(self.worker_connections),
                 "--log-level",
                 "warning",
                 "--chdir",
@@ -428,7 +440,7 @@ class PanelPage:
 
 
 def panel_pages(world: World, user: Any) -> list[PanelPage]:
-    """The pages to time for ``user``: list, its filters and search, one conversation, API."""
+    """Return the pages to time for ``user``: list, filters, search, a conversation, API."""
     from django_crm_messenger.selectors.conversations import visible_conversations
 
     # A conversation from the second page of the list, with a typical number of messages.
@@ -455,7 +467,7 @@ def panel_pages(world: World, user: Any) -> list[PanelPage]:
 
 
 def second_page(user: Any) -> str:
-    """The list's cursor for its second page, or "" if the panel has no cursors."""
+    """Return the list's cursor for its second page, or "" if the panel has no cursors."""
     try:
         from django_crm_messenger.selectors.conversations import (
             ConversationFilters,
@@ -478,7 +490,7 @@ def login_cookie(user: Any) -> str:
 
 
 def time_pages(ports: list[int], paths: list[str], cookies: list[str], repeats: int):
-    """Median wall times in ms of GETting each server's page, alternating between servers.
+    """Return each server's status and median time in ms for its page, alternating servers.
 
     Alternating request by request means that load from other processes on
     the machine slows both sizes alike, so their ratio stays meaningful.
@@ -505,7 +517,7 @@ def time_pages(ports: list[int], paths: list[str], cookies: list[str], repeats: 
 
 
 def panel_queries(user: Any, page: PanelPage, slug: str) -> dict[str, Any]:
-    """Query count and EXPLAIN plans of one page, in this process, on the current database."""
+    """Count one page's queries in this process, on the current database, and save its plans."""
     from django.test import Client
 
     client = Client()
@@ -778,7 +790,7 @@ def measure_widget(
         row["baseline"] = scenario.baseline
         row["target"] = scenario.target
         if scenario.baseline:
-            # Ratio of the medians of per-round ratios: each round's pair ran back to back.
+            # The median of per-round ratios, because each round's pair ran back to back.
             ratios = [
                 mine.rps / base.rps
                 for mine, base in zip(runs[scenario.name], runs[scenario.baseline], strict=True)
@@ -795,7 +807,10 @@ def measure_scale_out(
     idle = scenarios["idle poll"]
     constant = scenarios["constant view (baseline)"]
     results: dict[str, list[WrkResult]] = {}
-    servers = {1: Server(8102, 1).start(), 2: Server(8103, 2).start()}
+    servers = {
+        1: Server(8102, 1, connections=connections).start(),
+        2: Server(8103, 2, connections=connections).start(),
+    }
     try:
         for workers, server in servers.items():
             run_wrk(server.port, idle.path, idle.bodies, 2, connections)
@@ -969,7 +984,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="1 round of 4 s, 20,000 conversations")
     parser.add_argument("--rounds", type=int, help="rounds per scenario (default 5, quick 1)")
     parser.add_argument("--seconds", type=int, help="seconds per wrk run (default 6, quick 4)")
-    parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
+    # Each worker takes the connections it accepts first, so with only a few
+    # keep-alive connections one worker of two can end up with most of them.
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--threads", type=int, default=2, help="threads per worker (2)")
     parser.add_argument("--conversations", type=int, help="large panel size (100,000)")
@@ -1033,7 +1050,9 @@ def main() -> int:
         log(f"Loaded in {loaded['total_seconds']:.1f} s (COPY {loaded['load_seconds']:.1f} s)")
 
     world = worlds["large"]
-    server = Server(8101, args.workers, args.threads, database=DB_NAME)
+    server = Server(
+        8101, args.workers, args.threads, database=DB_NAME, connections=args.connections
+    )
     small_server = Server(8111, args.workers, args.threads, database=SMALL_DB_NAME, prefix="1k")
     try:
         server.start()

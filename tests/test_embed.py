@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.template import Context, Template
+from django.template.loader import render_to_string
 from django.test import RequestFactory, override_settings
 
 from django_crm_messenger.embed import derived_api_url, embed_snippet
@@ -39,8 +40,14 @@ def test_snippet_takes_inbox(inbox):
 @pytest.mark.parametrize(
     ("script_url", "api_url"),
     [
-        ("https://crm.example.com/static/messenger/widget.js", "https://crm.example.com/api/widget/"),
-        ("https://crm.example.com/crm/static/messenger/widget.js?v=2", "https://crm.example.com/crm/api/widget/"),
+        (
+            "https://crm.example.com/static/messenger/widget.js",
+            "https://crm.example.com/api/widget/",
+        ),
+        (
+            "https://crm.example.com/crm/static/messenger/widget.js?v=2",
+            "https://crm.example.com/crm/api/widget/",
+        ),
         ("https://cdn.example.net/assets/widget.js", "https://cdn.example.net/api/widget/"),
     ],
 )
@@ -79,12 +86,32 @@ def test_tag_passes_request_nonce():
     request = RequestFactory().get("/")
     request.csp_nonce = "r3q"
     html = render_tag("{% messenger_embed 'tok' %}", request=request)
-    assert '<script src="http://testserver/static/messenger/widget.js" data-widget-token="tok" nonce="r3q">' in html
+    expected = (
+        '<script src="http://testserver/static/messenger/widget.js" '
+        'data-widget-token="tok" nonce="r3q">'
+    )
+    assert expected in html
 
 
 def test_tag_without_nonce_for_copying():
     html = render_tag("{% messenger_embed 'tok' csp_nonce=False %}", csp_nonce="n0nce")
     assert "nonce" not in html
+
+
+def test_settings_embed_code_has_no_page_nonce(inbox):
+    request = RequestFactory().get("/messenger/settings/")
+    request.csp_nonce = "page-nonce"
+    html = render_to_string(
+        "messenger/settings/_embed.html",
+        {"inbox": inbox, "request": request, "csp_nonce": "page-nonce"},
+    )
+
+    code = re.search(r'<textarea[^>]*data-testid="embed-code">(.*?)</textarea>', html, re.S).group(
+        1
+    )
+    assert f'data-widget-token="{inbox.widget_token}"' in code
+    assert "nonce" not in code
+    assert "page-nonce" not in html
 
 
 def test_demo_page_embeds_inbox(client, inbox):
@@ -106,7 +133,7 @@ FORBIDDEN_IN_SCRIPT = (
     "eval(",
     "new Function",
     'setAttribute("style"',
-    "createElement(\"style\")",
+    'createElement("style")',
 )
 
 
@@ -131,11 +158,14 @@ def test_widget_css_is_scoped_to_shadow_root(path):
 def test_docs_cover_data_attributes_and_api():
     source = (STATIC / "src" / "widget.js").read_text()
     docs = (ROOT / "docs" / "widget.md").read_text()
-    attributes = {re.sub(r"([A-Z])", lambda m: "-" + m.group(1).lower(), name) for name in re.findall(r"options\.(\w+)", source)}
+    attributes = {
+        re.sub(r"([A-Z])", lambda m: "-" + m.group(1).lower(), name)
+        for name in re.findall(r"options\.(\w+)", source)
+    }
     assert attributes == {"widget-token", "api-url", "region", "locale", "open"}
     for attribute in attributes:
         assert f"data-{attribute}" in docs, attribute
-    api_block = source[source.index("window.CrmMessenger = {"):]
+    api_block = source[source.index("window.CrmMessenger = {") :]
     methods = set(re.findall(r"^    (\w+):", api_block, flags=re.M)) - {"version"}
     assert methods == {"open", "close", "toggle", "identify", "setRegion", "on", "off"}
     for method in methods:

@@ -47,6 +47,14 @@ def test_inbox_other_fields_editable(inbox):
     assert Inbox.objects.get(pk=inbox.pk).name == "Renamed"
 
 
+def test_bulk_update_takes_field_name_generator(inbox):
+    inbox.name = "Renamed"
+
+    Inbox.objects.bulk_update([inbox], (name for name in ["name"]))
+
+    assert Inbox.objects.get(pk=inbox.pk).name == "Renamed"
+
+
 def test_conversation_branch_copied_from_inbox(inbox, branch_a, branch_b):
     conversation = start_conversation(inbox, VisitorDetails(name="Anna"))
     assert conversation.branch_id == branch_a.pk

@@ -3,7 +3,9 @@
 import gzip
 from pathlib import Path
 
-STATIC = Path(__file__).resolve().parents[1] / "src" / "django_crm_messenger" / "static" / "messenger"
+STATIC = (
+    Path(__file__).resolve().parents[1] / "src" / "django_crm_messenger" / "static" / "messenger"
+)
 BUDGET_BYTES = 12 * 1024
 
 

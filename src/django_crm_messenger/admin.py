@@ -7,22 +7,22 @@ the admin cannot move data between branches or rewrite a conversation.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
+from ._typing import ModelAdmin, TabularInline
 from .models import Contact, Conversation, Inbox, Message, ReadMarker, RoutingRule
 
 
-class RoutingRuleInline(admin.TabularInline):
+class RoutingRuleInline(TabularInline[RoutingRule, Inbox]):
     model = RoutingRule
     extra = 0
     fields = ["region", "priority", "is_active"]
 
 
 @admin.register(Inbox)
-class InboxAdmin(admin.ModelAdmin):
+class InboxAdmin(ModelAdmin[Inbox]):
     list_display = ["name", "branch", "is_active", "last_loaded_at", "created_at"]
     list_filter = ["is_active"]
     list_select_related = ["branch"]
@@ -37,7 +37,7 @@ class InboxAdmin(admin.ModelAdmin):
     ]
     inlines = [RoutingRuleInline]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Inbox | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             # Moving an inbox would move its conversations to another branch.
@@ -46,33 +46,32 @@ class InboxAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ModelAdmin[Contact]):
     list_display = ["__str__", "email", "phone", "branch", "last_seen_at"]
     list_select_related = ["branch"]
     search_fields = ["name", "email", "phone"]
     readonly_fields = ["created_at", "last_seen_at"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Contact | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             fields.append("branch")
         return fields
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(TabularInline[Message, Conversation]):
     model = Message
     extra = 0
-    fields = ["sender", "author_name", "body", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("sender", "author_name", "body", "created_at")
     can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Conversation | None = None) -> bool:
         return False
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(ModelAdmin[Conversation]):
     list_display = ["id", "contact", "inbox", "branch", "status", "assignee", "last_message_at"]
     list_filter = ["status", "contact_verified"]
     list_select_related = ["contact", "inbox", "branch", "assignee"]
@@ -92,6 +91,9 @@ class ConversationAdmin(admin.ModelAdmin):
     ]
     raw_id_fields = ["assignee"]
     inlines = [MessageInline]
+    # A page address typed without a scheme gets https, as from Django 6.0 on;
+    # Django 5.2 would assume http and warn that the default is changing.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Conversations start from a widget session, which the admin cannot make.
@@ -99,7 +101,7 @@ class ConversationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ModelAdmin[Message]):
     list_display = ["id", "conversation", "sender", "author_name", "created_at"]
     list_filter = ["sender"]
     list_select_related = ["conversation__contact"]
@@ -117,12 +119,12 @@ class MessageAdmin(admin.ModelAdmin):
         # Messages are written by the services, which also update the conversation.
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Message | None = None) -> bool:
         return False
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ModelAdmin[RoutingRule]):
     list_display = ["region", "inbox", "priority", "is_active"]
     list_editable = ["priority", "is_active"]
     list_select_related = ["inbox"]
@@ -130,7 +132,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReadMarker)
-class ReadMarkerAdmin(admin.ModelAdmin):
+class ReadMarkerAdmin(ModelAdmin[ReadMarker]):
     list_display = ["user", "conversation", "last_read_message_id", "updated_at"]
     list_select_related = ["user", "conversation__contact"]
     readonly_fields = ["user", "conversation", "updated_at"]

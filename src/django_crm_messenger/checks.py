@@ -47,7 +47,9 @@ def check_hooks(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         errors.append(
             Error(
                 f"MESSENGER_VISIBLE_BRANCHES is {path!r}, which does not import as a function.",
-                hint="Point it at a function taking a user and returning a branch queryset or None.",
+                hint=(
+                    "Point it at a function taking a user and returning a branch queryset or None."
+                ),
                 id="messenger.E002",
             )
         )

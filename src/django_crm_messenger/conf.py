@@ -18,6 +18,7 @@ DEFAULT_THROTTLE_RATES: dict[str, str] = {
     "bootstrap_inbox": "600/min",
     "widget_ip": "120/min",
     "widget_inbox": "6000/min",
+    "config_ip": "120/min",
 }
 
 

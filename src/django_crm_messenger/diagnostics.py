@@ -91,7 +91,7 @@ def describe_error(exc: BaseException) -> str:
 def probe_cache() -> CacheReport:
     """Write, read and delete a random key in the messenger's cache, timing the round trip."""
     alias = messenger_settings.CACHE_ALIAS
-    backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
+    backend = str(settings.CACHES.get(alias, {}).get("BACKEND", ""))
     report = CacheReport(
         alias=alias,
         backend=backend,
@@ -217,12 +217,16 @@ def collect_health() -> HealthReport:
         found = []
 
     check_messages = []
-    for message in found:
-        serious = message.is_serious()
+    for check_message in found:
+        serious = check_message.is_serious()
         check_messages.append(
-            {"id": message.id or "", "level": "error" if serious else "warning", "msg": message.msg}
+            {
+                "id": check_message.id or "",
+                "level": "error" if serious else "warning",
+                "msg": check_message.msg,
+            }
         )
-        (problems if serious else warnings).append(f"{message.id}: {message.msg}")
+        (problems if serious else warnings).append(f"{check_message.id}: {check_message.msg}")
 
     return HealthReport(
         enabled=messenger_settings.ENABLED,

@@ -72,7 +72,8 @@ def embed_snippet(inbox_or_token: Any, base_url: str, nonce: str = "") -> SafeSt
     nonce_attribute = format_html(' nonce="{}"', nonce) if nonce else mark_safe("")
 
     return format_html(
-        '<link rel="stylesheet" href="{}"{}>\n<script src="{}" data-widget-token="{}"{}{}></script>',
+        '<link rel="stylesheet" href="{}"{}>\n'
+        '<script src="{}" data-widget-token="{}"{}{}></script>',
         absolute_static("messenger/widget.css", base_url),
         nonce_attribute,
         script_url,

@@ -144,7 +144,8 @@ def current_inbox_epoch(found: str | None = None) -> str | None:
         return found
     cache = get_cache()
     cache.add(INBOX_EPOCH_KEY, new_version(), None)
-    return cache.get(INBOX_EPOCH_KEY)
+    epoch: str | None = cache.get(INBOX_EPOCH_KEY)
+    return epoch
 
 
 def forget_inbox(*widget_tokens: str | None) -> None:
@@ -296,15 +297,17 @@ def _redis_access(cache: BaseCache) -> tuple[Any, Any, Any] | None:
     raw INCR and the cache API's ``incr``/``get`` agree on the counters.
     """
     backend = f"{type(cache).__module__}.{type(cache).__qualname__}"
+    # Both backends keep their clients in private attributes without type hints.
+    redis_cache: Any = cache
     if backend == "django_redis.cache.RedisCache":
-        client = cache.client
+        client = redis_cache.client
         if f"{type(client).__module__}.{type(client).__qualname__}" != (
             "django_redis.client.default.DefaultClient"
         ):
             return None
         return client.get_client(write=True), client.make_key, client.decode
     if backend == "django.core.cache.backends.redis.RedisCache":
-        redis_client = cache._cache
+        redis_client = redis_cache._cache
         if len(redis_client._servers) != 1:
             return None
         return redis_client.get_client(write=True), cache.make_key, redis_client._serializer.loads

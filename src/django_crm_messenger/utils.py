@@ -13,14 +13,18 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from .conf import messenger_settings
 from .state import get_cache, token_digest
 
 logger = logging.getLogger(__name__)
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R", bound=HttpResponseBase)
 
 DISABLED_DETAIL = "Messenger disabled"
 
@@ -46,11 +50,13 @@ def ensure_messenger_enabled_api() -> None:
         raise MessengerDisabled(DISABLED_DETAIL)
 
 
-def ensure_messenger_enabled_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def ensure_messenger_enabled_view(
+    view: Callable[Concatenate[HttpRequest, _P], _R],
+) -> Callable[Concatenate[HttpRequest, _P], _R]:
     """Decorate a page view so that it raises ``Http404`` while the messenger is off."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         if not messenger_settings.ENABLED:
             raise Http404(DISABLED_DETAIL)
         return view(request, *args, **kwargs)

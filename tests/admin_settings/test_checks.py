@@ -52,7 +52,9 @@ def test_e005_throttle_rates_not_dict():
     assert ids(checks.check_throttle_rates()) == ["messenger.E005"]
 
 
-@pytest.mark.parametrize("rate", ["20", "twenty/min", "20/fortnight", "20/min/extra", 20, "/min", "-1/min"])
+@pytest.mark.parametrize(
+    "rate", ["20", "twenty/min", "20/fortnight", "20/min/extra", 20, "/min", "-1/min"]
+)
 def test_e006_unparsable_rate(rate):
     with override_settings(MESSENGER_THROTTLE_RATES={"bootstrap_ip": rate}):
         messages = checks.check_throttle_rates()
@@ -97,14 +99,23 @@ def test_e008_non_positive_numbers(name):
 
 
 @pytest.mark.parametrize(
-    "url", ["crm.example.com", "/crm", "ftp://crm.example.com", "https://", "https://crm.example.com/?a=1"]
+    "url",
+    [
+        "crm.example.com",
+        "/crm",
+        "ftp://crm.example.com",
+        "https://",
+        "https://crm.example.com/?a=1",
+    ],
 )
 def test_e009_public_base_url_not_absolute(url):
     with override_settings(MESSENGER_PUBLIC_BASE_URL=url):
         assert ids(checks.check_origins()) == ["messenger.E009"]
 
 
-@pytest.mark.parametrize("url", ["", "https://crm.example.com", "https://crm.example.com/crm", "http://127.0.0.1:8000"])
+@pytest.mark.parametrize(
+    "url", ["", "https://crm.example.com", "https://crm.example.com/crm", "http://127.0.0.1:8000"]
+)
 def test_public_base_url_valid(url):
     with override_settings(MESSENGER_PUBLIC_BASE_URL=url):
         assert checks.check_origins() == []

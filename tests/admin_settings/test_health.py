@@ -1,5 +1,5 @@
 import json
-import os  # noqa: F401  (read by the skipif conditions)
+import os
 import socket
 
 import pytest
@@ -169,7 +169,6 @@ def test_health_command_fails_when_disabled(inbox):
 
 
 def run_command(**env_overrides: str):
-    import os
     import subprocess
     import sys
 

@@ -30,7 +30,9 @@ def edit_url(inbox: Inbox) -> str:
     return reverse("messenger:settings-inbox-edit", args=[inbox.pk])
 
 
-def test_overview_lists_inboxes_with_embed(admin_client, inbox, inbox_b, django_assert_max_num_queries):
+def test_overview_lists_inboxes_with_embed(
+    admin_client, inbox, inbox_b, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(4):
         response = admin_client.get(reverse("messenger:settings-inboxes"))
 
@@ -42,7 +44,7 @@ def test_overview_lists_inboxes_with_embed(admin_client, inbox, inbox_b, django_
     assert "Branch B" in content
     assert f'data-widget-token="{inbox.widget_token}"' in content.replace("&quot;", '"')
     assert f"/widget-demo/?token={inbox.widget_token}" in content
-    assert 'data-copy-target="embed-%d"' % inbox.pk in content
+    assert f'data-copy-target="embed-{inbox.pk}"' in content
     assert "messenger/settings.js" in content
     assert "<script>" not in content
 
@@ -76,11 +78,13 @@ def test_create_inbox_makes_token(admin_client, branch_a, caplog):
     assert inbox.branch == branch_a
     assert inbox.is_active is True
     assert len(inbox.widget_token) >= 40
-    assert any("Inbox %s created" % inbox.pk in r.getMessage() for r in caplog.records)
+    assert any(f"Inbox {inbox.pk} created" in r.getMessage() for r in caplog.records)
 
 
 def test_create_inbox_inactive(admin_client, branch_a):
-    admin_client.post(reverse("messenger:settings-inbox-create"), {"name": "Off", "branch": branch_a.pk})
+    admin_client.post(
+        reverse("messenger:settings-inbox-create"), {"name": "Off", "branch": branch_a.pk}
+    )
 
     assert Inbox.objects.get().is_active is False
 
@@ -141,7 +145,8 @@ def test_edit_page_shows_branch_read_only(admin_client, inbox):
 
 def test_crafted_post_cannot_change_branch(admin_client, inbox, branch_b):
     response = admin_client.post(
-        edit_url(inbox), edit_data(inbox, name="Renamed", branch=str(branch_b.pk), branch_id=str(branch_b.pk))
+        edit_url(inbox),
+        edit_data(inbox, name="Renamed", branch=str(branch_b.pk), branch_id=str(branch_b.pk)),
     )
 
     assert response.status_code == 302
@@ -215,12 +220,16 @@ def test_allowed_sites_apply_to_widget_at_once(
     assert shop.bootstrap(inbox).status_code == 403
 
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(edit_url(inbox), edit_data(inbox, allowed_sites="https://new.example.net"))
+        admin_client.post(
+            edit_url(inbox), edit_data(inbox, allowed_sites="https://new.example.net")
+        )
 
     assert shop.bootstrap(inbox).status_code == 200
 
 
-def test_deactivating_ends_sessions(admin_client, inbox, widget, django_capture_on_commit_callbacks):
+def test_deactivating_ends_sessions(
+    admin_client, inbox, widget, django_capture_on_commit_callbacks
+):
     session = widget.start(inbox)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -269,7 +278,9 @@ def test_regenerate_token_ends_sessions(
     assert old_token not in caplog.text
     assert inbox.widget_token not in caplog.text
 
-    old = widget.post("poll", {"widget_token": old_token, "widget_session_token": session, "after": 0})
+    old = widget.post(
+        "poll", {"widget_token": old_token, "widget_session_token": session, "after": 0}
+    )
     assert old.status_code == 404
     new = widget.post(
         "poll", {"widget_token": inbox.widget_token, "widget_session_token": session, "after": 0}
@@ -279,7 +290,9 @@ def test_regenerate_token_ends_sessions(
 
 def test_edit_unknown_inbox_is_404(admin_client):
     assert admin_client.get("/settings/messenger/inboxes/999999/").status_code == 404
-    assert admin_client.post("/settings/messenger/inboxes/999999/regenerate-token/").status_code == 404
+    assert (
+        admin_client.post("/settings/messenger/inboxes/999999/regenerate-token/").status_code == 404
+    )
 
 
 def test_pages_in_russian(admin_client, inbox):

@@ -29,7 +29,9 @@ def test_region_case_and_spaces_ignored(widget, inbox, moscow, region):
     assert conversation.routing_rule == rule
 
 
-@pytest.mark.parametrize(("rule_region", "region"), [("Орёл", "Орел"), ("Орел", "Орёл"), ("ОРЁЛ", "орел")])
+@pytest.mark.parametrize(
+    ("rule_region", "region"), [("Орёл", "Орел"), ("Орел", "Орёл"), ("ОРЁЛ", "орел")]
+)
 def test_yo_matches_ye(widget, inbox, moscow, rule_region, region):
     routing.create_rule(region=rule_region, inbox=moscow)
 

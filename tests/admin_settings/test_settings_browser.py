@@ -27,7 +27,11 @@ def poll_with(page, api_url: str, widget_token: str) -> dict:
             const response = await fetch(url, {
                 method: "POST",
                 headers: {"Content-Type": "application/json"},
-                body: JSON.stringify({widget_token: token, widget_session_token: "x".repeat(43), after: 0}),
+                body: JSON.stringify({
+                    widget_token: token,
+                    widget_session_token: "x".repeat(43),
+                    after: 0,
+                }),
             });
             return {status: response.status, body: await response.json()};
         }""",
@@ -106,7 +110,9 @@ def test_admin_sets_up_widget_and_visitor_chats(
             timeout=WAIT_MS,
         )
         conversation = Conversation.objects.get(inbox=inbox)
-        assert Message.objects.filter(conversation=conversation, body="Do you deliver to Kazan?").exists()
+        assert Message.objects.filter(
+            conversation=conversation, body="Do you deliver to Kazan?"
+        ).exists()
         inbox.refresh_from_db()
         assert inbox.last_loaded_origin == external_site.origin
 
@@ -115,7 +121,9 @@ def test_admin_sets_up_widget_and_visitor_chats(
 
         # Regenerate the token behind the confirmation step.
         page.click("text=Regenerate token")
-        page.wait_for_url(f"{live_server.url}/settings/messenger/inboxes/{inbox.pk}/regenerate-token/")
+        page.wait_for_url(
+            f"{live_server.url}/settings/messenger/inboxes/{inbox.pk}/regenerate-token/"
+        )
         inbox.refresh_from_db()
         assert inbox.widget_token == old_token
         page.click("[data-testid=confirm-regenerate]")
@@ -125,9 +133,10 @@ def test_admin_sets_up_widget_and_visitor_chats(
         assert page.input_value(f"#token-{inbox.pk}") == inbox.widget_token
 
         # The old page gets no further replies: the widget's next poll gets 404,
-        # so it removes itself, and the API's 404 body gives the reason.
+        # so it tells the visitor the chat is gone, and the API's body says why.
         send_operator_message(conversation, admin_user, "Are you still there?")
-        shop.wait_for_selector("crm-messenger", state="detached", timeout=WAIT_MS)
+        shop.wait_for_selector("crm-messenger .cm-notice", state="visible", timeout=WAIT_MS)
+        assert shop.locator("crm-messenger .cm-text:text('Are you still there?')").count() == 0
         answer = poll_with(shop, f"{live_server.url}/api/widget/poll/", old_token)
         assert answer["status"] == 404
         assert answer["body"]["detail"] == "This chat widget does not exist or is switched off."
@@ -153,7 +162,11 @@ def test_operator_cannot_open_settings(browser, live_server, operator_a):
         page.click("button[type=submit]")
         page.wait_for_url(f"{live_server.url}/settings/messenger/")
 
-        for path in ("/settings/messenger/", "/settings/messenger/routing/", "/settings/messenger/health/"):
+        for path in (
+            "/settings/messenger/",
+            "/settings/messenger/routing/",
+            "/settings/messenger/health/",
+        ):
             assert page.goto(f"{live_server.url}{path}").status == 403, path
     finally:
         context.close()

@@ -17,6 +17,7 @@ HIGH_RATES = {
     "bootstrap_inbox": "1000000/min",
     "widget_ip": "1000000/min",
     "widget_inbox": "1000000/min",
+    "config_ip": "1000000/min",
 }
 UNUSED_REDIS_PORT = 6390
 
@@ -25,7 +26,9 @@ def uses_redis() -> bool:
     return settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
 
 
-requires_redis = pytest.mark.skipif(not uses_redis(), reason="needs REDIS_URL (scripts/test sets it)")
+requires_redis = pytest.mark.skipif(
+    not uses_redis(), reason="needs REDIS_URL (scripts/test sets it)"
+)
 
 
 def dead_cache_settings() -> dict[str, Any]:
@@ -103,9 +106,7 @@ def start_visitor(inbox: Any, client: WidgetClient | None = None, **data: Any) -
     response = client.bootstrap(inbox, **data)
     assert response.status_code == 200, response.content
     payload = response.json()
-    return Visitor(
-        client, inbox, payload["widget_session_token"], payload["conversation"]["id"]
-    )
+    return Visitor(client, inbox, payload["widget_session_token"], payload["conversation"]["id"])
 
 
 @pytest.fixture

@@ -123,7 +123,11 @@ def test_matched_phone_is_unverified(inbox):
     [
         ({"email_field": "required"}, {"name": "Anna"}, {"email"}),
         ({"email_field": "required"}, None, {"email"}),
-        ({"name_field": "required", "phone_field": "required"}, {"email": "a@b.org"}, {"name", "phone"}),
+        (
+            {"name_field": "required", "phone_field": "required"},
+            {"email": "a@b.org"},
+            {"name", "phone"},
+        ),
         ({"phone_field": "hidden"}, {"phone": "+7 900 000-00-00"}, {"phone"}),
     ],
 )

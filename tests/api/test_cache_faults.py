@@ -9,6 +9,7 @@ import logging
 import pytest
 from django.db.models.signals import post_save
 from django.test import override_settings
+from django.urls import reverse
 
 from django_crm_messenger import state
 from django_crm_messenger.models import Conversation, Message
@@ -114,3 +115,43 @@ def test_cache_failure_after_commit_repaired_by_retry(inbox):
     assert retry.json()["message"]["id"] == stored.pk
     assert [m["id"] for m in visitor.poll(after=0).json()["messages"]] == [stored.pk]
     assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("action", "data", "expected"),
+    [
+        ("resolve", {}, {"status": "resolved"}),
+        ("reopen", {}, {"status": "open"}),
+        ("assign", {"assignee": "me"}, {"status": "open"}),
+    ],
+)
+def test_panel_actions_work_without_cache(
+    client, inbox, operator_a, caplog, action, data, expected
+):
+    visitor = start_visitor(inbox)
+    visitor.send("Hello")
+    conversation = Conversation.objects.get(pk=visitor.conversation_id)
+    if action == "reopen":
+        conversation.status = "resolved"
+        conversation.save(update_fields=["status"])
+    if data.get("assignee") == "me":
+        data = {"assignee": str(operator_a.pk)}
+    client.force_login(operator_a)
+    url = reverse("messenger:conversation-action", args=[conversation.pk, action])
+
+    with override_settings(CACHES=dead_cache_settings()):
+        with caplog.at_level(logging.ERROR, logger="django_crm_messenger"):
+            response = client.post(url, data, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+
+    assert response.status_code == 204
+    conversation.refresh_from_db()
+    assert conversation.status == expected["status"]
+    if action == "assign":
+        assert conversation.assignee_id == operator_a.pk
+    assert "Could not update the panel change version" in caplog.text
+    assert conversation.pk in state.pending.conversations
+
+    # Back online: the next poll retries the invalidation and sees the new status.
+    polled = visitor.poll(after=0).json()
+    assert polled["conversation"]["status"] == expected["status"]

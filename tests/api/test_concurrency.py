@@ -29,7 +29,9 @@ def test_concurrent_sends_stored_once_in_order(inbox):
         try:
             visitor = Visitor(WidgetClient(), inbox, first.token, first.conversation_id)
             barrier.wait(timeout=30)
-            response = visitor.send(f"body of {client_ids[index]}", client_message_id=client_ids[index])
+            response = visitor.send(
+                f"body of {client_ids[index]}", client_message_id=client_ids[index]
+            )
             results[index] = (response.status_code, response.json()["message"])
         finally:
             connections.close_all()

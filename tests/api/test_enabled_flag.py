@@ -4,7 +4,12 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-WIDGET_ENDPOINTS = ["messenger:widget-bootstrap", "messenger:widget-send", "messenger:widget-poll"]
+WIDGET_ENDPOINTS = [
+    "messenger:widget-config",
+    "messenger:widget-bootstrap",
+    "messenger:widget-send",
+    "messenger:widget-poll",
+]
 
 
 @pytest.mark.parametrize("name", WIDGET_ENDPOINTS)

@@ -94,8 +94,8 @@ def test_unknown_session_token_401(widget, inbox, endpoint):
 def test_expired_session_token_401(inbox, visitor):
     with override_settings(MESSENGER_SESSION_TTL=1):
         short = start_visitor(inbox)
-    from django_crm_messenger.utils import session_cache_key
     from django_crm_messenger.state import get_cache
+    from django_crm_messenger.utils import session_cache_key
 
     # Let Redis expire the key the way it would after the session's lifetime.
     get_cache().expire(session_cache_key(short.token), 0)

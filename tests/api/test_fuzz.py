@@ -13,7 +13,7 @@ from .conftest import HIGH_RATES, start_visitor
 
 pytestmark = pytest.mark.django_db
 
-ENDPOINTS = ["bootstrap", "send", "poll"]
+ENDPOINTS = ["config", "bootstrap", "send", "poll"]
 FIELDS = [
     "widget_token",
     "widget_session_token",
@@ -37,13 +37,12 @@ json_scalars = (
 )
 json_values = st.recursive(
     json_scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=12,
 )
-header_text = st.text(
-    alphabet=st.characters(min_codepoint=32, max_codepoint=255), max_size=60
-)
+header_text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255), max_size=60)
 headers = st.fixed_dictionaries(
     {},
     optional={

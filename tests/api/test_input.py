@@ -43,8 +43,8 @@ def test_control_characters_rejected(visitor, character):
 
 def test_raw_lone_surrogate_escape_rejected(visitor):
     body = (
-        '{"widget_token": "%s", "widget_session_token": "%s", "body": "x\\ud83d"}'
-        % (visitor.inbox.widget_token, visitor.token)
+        f'{{"widget_token": "{visitor.inbox.widget_token}", '
+        f'"widget_session_token": "{visitor.token}", "body": "x\\ud83d"}}'
     )
 
     response = visitor.client.client.post(
@@ -145,9 +145,7 @@ def test_charset_ignored_body_read_as_utf8(visitor, content_type):
 
     body = json.dumps(visitor.body(after=0), ensure_ascii=False).encode()
 
-    response = visitor.client.client.post(
-        "/api/widget/poll/", data=body, content_type=content_type
-    )
+    response = visitor.client.client.post("/api/widget/poll/", data=body, content_type=content_type)
 
     assert response.status_code == 200
 

@@ -59,7 +59,7 @@ class Server:
             "REDIS_URL": settings.CACHES["default"]["LOCATION"],
             "PYTHONPATH": os.pathsep.join([str(settings_dir), str(ROOT)]),
         }
-        self.log = open(settings_dir / f"server-{self.port}.log", "wb")  # noqa: SIM115
+        self.log = open(settings_dir / f"server-{self.port}.log", "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "django", "runserver", "--noreload", f"127.0.0.1:{self.port}"],
             cwd=ROOT,
@@ -123,7 +123,10 @@ def test_two_processes_share_state(servers, inbox, operator_a):
 
     status, started = first.post("bootstrap", {"widget_token": widget_token})
     assert status == 200
-    session = {"widget_token": widget_token, "widget_session_token": started["widget_session_token"]}
+    session = {
+        "widget_token": widget_token,
+        "widget_session_token": started["widget_session_token"],
+    }
 
     status, sent = second.post("send", {**session, "body": "Привет", "client_message_id": "p1"})
     assert status == 201

@@ -1,4 +1,5 @@
 import pytest
+
 from django_crm_messenger.models import Conversation, Message
 from django_crm_messenger.services.conversations import resolve_conversation
 from django_crm_messenger.services.messages import send_operator_message

@@ -59,7 +59,7 @@ def test_deactivation_by_save_ends_sessions(inbox, django_capture_on_commit_call
 
 def test_stale_inbox_state_never_revives_sessions(inbox, django_capture_on_commit_callbacks):
     """A reader that cached the inbox just before the change cannot keep old sessions alive."""
-    from django_crm_messenger.state import inbox_state, inbox_state_key, INBOX_EPOCH_KEY
+    from django_crm_messenger.state import INBOX_EPOCH_KEY, inbox_state, inbox_state_key
 
     visitor = start_visitor(inbox)
     cache = get_cache()
@@ -91,7 +91,11 @@ def test_tokens_stored_only_as_digests(inbox, raw_redis):
     visitor = start_visitor(inbox)
     visitor.send("Hello")
     visitor.poll()
-    secrets = [visitor.token.encode(), visitor.token.split(".", 1)[1].encode(), inbox.widget_token.encode()]
+    secrets = [
+        visitor.token.encode(),
+        visitor.token.split(".", 1)[1].encode(),
+        inbox.widget_token.encode(),
+    ]
 
     keys = list(raw_redis.scan_iter(count=1000))
     assert keys

@@ -40,10 +40,18 @@ def test_forwarding_headers_do_not_reset_ip_limit(widget, inbox):
 def test_trusted_proxy_separates_clients(widget, inbox):
     rates = {"bootstrap_ip": "1/min"}
     with override_settings(MESSENGER_THROTTLE_RATES=rates, MESSENGER_TRUSTED_PROXY_COUNT=1):
-        first = widget.post("bootstrap", {"widget_token": inbox.widget_token}, HTTP_X_FORWARDED_FOR="198.51.100.1")
-        second = widget.post("bootstrap", {"widget_token": inbox.widget_token}, HTTP_X_FORWARDED_FOR="198.51.100.2")
+        first = widget.post(
+            "bootstrap", {"widget_token": inbox.widget_token}, HTTP_X_FORWARDED_FOR="198.51.100.1"
+        )
+        second = widget.post(
+            "bootstrap", {"widget_token": inbox.widget_token}, HTTP_X_FORWARDED_FOR="198.51.100.2"
+        )
         # The client wrote the left entry itself; only the proxy's entry counts.
-        spoofed = widget.post("bootstrap", {"widget_token": inbox.widget_token}, HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.1")
+        spoofed = widget.post(
+            "bootstrap",
+            {"widget_token": inbox.widget_token},
+            HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.1",
+        )
 
     assert first.status_code == 200
     assert second.status_code == 200
@@ -56,7 +64,11 @@ def test_trusted_proxy_separates_clients(widget, inbox):
         (0, {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}, "10.0.0.1"),
         (1, {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}, "1.2.3.4"),
         (1, {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "9.9.9.9, 1.2.3.4"}, "1.2.3.4"),
-        (2, {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "9.9.9.9, 1.2.3.4, 10.0.0.2"}, "1.2.3.4"),
+        (
+            2,
+            {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "9.9.9.9, 1.2.3.4, 10.0.0.2"},
+            "1.2.3.4",
+        ),
         (2, {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}, "10.0.0.1"),
         (1, {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "not-an-ip"}, "10.0.0.1"),
     ],
@@ -70,9 +82,15 @@ def test_client_ip(rf, proxies, meta, expected):
 
 def test_ipv6_clients_limited_per_64(widget, inbox):
     with override_settings(MESSENGER_THROTTLE_RATES={"bootstrap_ip": "1/min"}):
-        first = widget.post("bootstrap", {"widget_token": inbox.widget_token}, REMOTE_ADDR="2001:db8:1:2::1")
-        same_prefix = widget.post("bootstrap", {"widget_token": inbox.widget_token}, REMOTE_ADDR="2001:db8:1:2::ffff")
-        other_prefix = widget.post("bootstrap", {"widget_token": inbox.widget_token}, REMOTE_ADDR="2001:db8:1:3::1")
+        first = widget.post(
+            "bootstrap", {"widget_token": inbox.widget_token}, REMOTE_ADDR="2001:db8:1:2::1"
+        )
+        same_prefix = widget.post(
+            "bootstrap", {"widget_token": inbox.widget_token}, REMOTE_ADDR="2001:db8:1:2::ffff"
+        )
+        other_prefix = widget.post(
+            "bootstrap", {"widget_token": inbox.widget_token}, REMOTE_ADDR="2001:db8:1:3::1"
+        )
 
     assert first.status_code == 200
     assert same_prefix.status_code == 429

@@ -106,8 +106,8 @@ def embed_page(site_inbox: Inbox, live_server, external_site):
 def widget_conversation(inbox: Inbox) -> Conversation:
     """Return the single conversation in which the visitor has written.
 
-    A first visit can also leave an empty conversation behind: the session
-    that fetched the inbox's settings before the pre-chat form was filled in.
+    Submitting a pre-chat form without writing leaves an empty conversation,
+    so the filter skips conversations without a visitor message.
     """
     for _ in range(50):
         if Conversation.objects.filter(inbox=inbox, has_visitor_message=True).exists():

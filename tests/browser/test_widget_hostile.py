@@ -71,9 +71,9 @@ def test_strict_csp_page(page, site_inbox, live_server, embed_page):
     violations: list[str] = []
     page.on(
         "console",
-        lambda message: violations.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     page.goto(embed_page(headers={"Content-Security-Policy": policy}))
     widget = Widget(page)

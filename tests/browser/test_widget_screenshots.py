@@ -32,7 +32,10 @@ def open_conversation(page, embed_page, site_inbox, operator_a) -> Widget:
 
 @pytest.mark.parametrize(
     ("viewport", "name"),
-    [({"width": 1280, "height": 800}, "widget-desktop.png"), ({"width": 390, "height": 844}, "widget-phone.png")],
+    [
+        ({"width": 1280, "height": 800}, "widget-desktop.png"),
+        ({"width": 390, "height": 844}, "widget-phone.png"),
+    ],
 )
 def test_screenshot(browser, site_inbox, embed_page, operator_a, viewport, name):
     context = browser.new_context(viewport=viewport, locale="en-GB")

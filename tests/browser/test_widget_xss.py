@@ -10,9 +10,9 @@ from .conftest import Widget, widget_conversation
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REPLY = '<img src=x onerror="window.__xss = 1"><script>window.__xss = 2</script> & $& done'
-NAME = "<img src=x onerror=\"window.__xss = 3\">"
-OPERATOR_NAME = "<b onmouseover=\"window.__xss = 4\">Olga</b>"
-TITLE = "<svg onload=\"window.__xss = 5\">Shop"
+NAME = '<img src=x onerror="window.__xss = 3">'
+OPERATOR_NAME = '<b onmouseover="window.__xss = 4">Olga</b>'
+TITLE = '<svg onload="window.__xss = 5">Shop'
 
 
 def test_payloads_render_as_text(page, site_inbox, embed_page, operator_a):
@@ -36,9 +36,7 @@ def test_payloads_render_as_text(page, site_inbox, embed_page, operator_a):
     expect(widget.bubbles("operator")).to_have_text([REPLY])
     expect(widget.title).to_have_text(TITLE)
     expect(widget.panel).to_contain_text("<i>Hi</i>")
-    expect(page.locator("crm-messenger .cm-from-operator .cm-who")).to_contain_text(
-        [OPERATOR_NAME]
-    )
+    expect(page.locator("crm-messenger .cm-from-operator .cm-who")).to_contain_text([OPERATOR_NAME])
     expect(widget.live).to_contain_text(REPLY)
 
     widget.bubbles("operator").hover()

@@ -89,3 +89,13 @@ def test_messages_cannot_be_edited_or_added_in_the_admin(client, admin_user, con
     content = client.get(reverse("admin:messenger_message_change", args=[message.pk])).content
     assert b'name="body"' not in content
     assert client.get(reverse("admin:messenger_message_add")).status_code == 403
+
+
+def test_conversation_page_url_without_scheme_gets_https(rf, admin_user, conversation):
+    request = rf.get("/")
+    request.user = admin_user
+    form_class = admin.site.get_model_admin(Conversation).get_form(request, conversation)
+
+    page_url = form_class.base_fields["page_url"].clean("shop.example.com/cart")
+
+    assert page_url == "https://shop.example.com/cart"

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
+from .._typing import ModelForm
 from ..branches import get_branch_model
 from ..models import Inbox
 from ..origins import normalize_site
@@ -14,14 +16,13 @@ from ..origins import normalize_site
 MAX_ALLOWED_SITES = 50
 
 
-class AllowedSitesField(forms.CharField):
+class AllowedSitesField(forms.Field):
     """Sites typed one per line, cleaned into the stored list of normalized origins."""
 
     widget = forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "autocapitalize": "off"})
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("strip", False)
         super().__init__(**kwargs)
 
     def prepare_value(self, value: Any) -> Any:
@@ -30,7 +31,7 @@ class AllowedSitesField(forms.CharField):
         return value
 
     def to_python(self, value: Any) -> list[str]:
-        text = super().to_python(value) or ""
+        text = "" if value in self.empty_values else str(value)
         return [line.strip() for line in text.splitlines() if line.strip()]
 
     def validate(self, value: list[str]) -> None:
@@ -72,7 +73,7 @@ class AllowedSitesField(forms.CharField):
 
 class InboxCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    branch = forms.ModelChoiceField(
+    branch: forms.ModelChoiceField[Model] = forms.ModelChoiceField(
         label=_("Branch"),
         queryset=None,
         help_text=_("Chosen once: the branch of an inbox cannot be changed later."),
@@ -81,16 +82,17 @@ class InboxCreateForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = get_branch_model()._default_manager.all()
+        branch = cast("forms.ModelChoiceField[Model]", self.fields["branch"])
+        branch.queryset = get_branch_model()._default_manager.all()
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name: str = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError(_("Enter a name."), code="required")
         return name
 
 
-class InboxEditForm(forms.ModelForm):
+class InboxEditForm(ModelForm[Inbox]):
     """Every inbox setting an admin may change; the branch is deliberately not a field."""
 
     allowed_sites = AllowedSitesField(
@@ -139,18 +141,19 @@ class InboxEditForm(forms.ModelForm):
         }
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name: str = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError(_("Enter a name."), code="required")
         return name
 
     def clean_widget_color(self) -> str:
         # Stored in upper case so the same colour always reads the same.
-        return self.cleaned_data["widget_color"].upper()
+        color: str = self.cleaned_data["widget_color"]
+        return color.upper()
 
     def save(self, commit: bool = True) -> Inbox:
         raise NotImplementedError("Save through services.inboxes.update_inbox().")
 
     def changed_values(self) -> dict[str, Any]:
         """Return the cleaned values for services.inboxes.update_inbox()."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}

@@ -5,10 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .._typing import ModelChoiceField, ModelForm
 from ..models import Inbox, RoutingRule, normalize_region
 
 
-class InboxChoiceField(forms.ModelChoiceField):
+class InboxChoiceField(ModelChoiceField[Inbox]):
     def label_from_instance(self, obj: Inbox) -> str:
         label = f"{obj.name} ({obj.branch})"
         if not obj.is_active:
@@ -16,7 +17,7 @@ class InboxChoiceField(forms.ModelChoiceField):
         return str(label)
 
 
-class RoutingRuleForm(forms.ModelForm):
+class RoutingRuleForm(ModelForm[RoutingRule]):
     inbox = InboxChoiceField(
         label=_("Inbox"),
         queryset=Inbox.objects.select_related("branch").order_by("name", "id"),
@@ -54,4 +55,4 @@ class RoutingRuleForm(forms.ModelForm):
 
     def rule_values(self) -> dict[str, Any]:
         """Return the cleaned values for services.routing.create_rule()/update_rule()."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}

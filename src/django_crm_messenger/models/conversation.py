@@ -170,6 +170,5 @@ class ReadMarker(models.Model):
     def __str__(self) -> str:
         # Ids only, so that listing markers loads no users or conversations.
         return (
-            f"user {self.user_id}, conversation {self.conversation_id}: "
-            f"{self.last_read_message_id}"
+            f"user {self.user_id}, conversation {self.conversation_id}: {self.last_read_message_id}"
         )

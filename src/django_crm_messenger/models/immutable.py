@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from typing import Any, ClassVar, Self, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+_M = TypeVar("_M", bound=models.Model)
 
-class ImmutableFieldsQuerySet(models.QuerySet):
+
+def field_attname(model: type[models.Model], name: str) -> str:
+    """Return the attribute name of the concrete field ``name`` (``branch_id`` for ``branch``)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        # A reverse relation has no column, so it cannot be immutable.
+        raise TypeError(
+            f"{model.__name__}.{name} is not a concrete field; list only those in immutable_fields."
+        )
+    return field.attname
+
+
+class ImmutableFieldsQuerySet(models.QuerySet[_M]):
     """Reject bulk updates that would change an immutable field."""
 
-    def _reject_immutable(self, names) -> None:
+    def _reject_immutable(self, names: Iterable[str]) -> None:
         immutable = set(getattr(self.model, "immutable_fields", ()))
-        attnames = {self.model._meta.get_field(name).attname for name in immutable}
+        attnames = {field_attname(self.model, name) for name in immutable}
         touched = (immutable | attnames) & set(names)
         if touched:
             raise ValidationError(
@@ -26,7 +40,11 @@ class ImmutableFieldsQuerySet(models.QuerySet):
         self._reject_immutable(kwargs)
         return super().update(**kwargs)
 
-    def bulk_update(self, objs, fields, batch_size=None):
+    def bulk_update(
+        self, objs: Iterable[_M], fields: Iterable[str], batch_size: int | None = None
+    ) -> int:
+        # A one-shot iterable would be used up by the check.
+        fields = list(fields)
         self._reject_immutable(fields)
         return super().bulk_update(objs, fields, batch_size=batch_size)
 
@@ -45,8 +63,13 @@ class ImmutableFieldsModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._raise_on_immutable_change()
+        super().save(*args, **kwargs)
+        self._remember_immutable_values()
+
     @classmethod
-    def from_db(cls, *args, **kwargs):
+    def from_db(cls, *args: Any, **kwargs: Any) -> Self:
         # Arguments pass through unchanged: Django 6.1 added ``fetch_mode``.
         instance = super().from_db(*args, **kwargs)
         instance._remember_immutable_values()
@@ -58,7 +81,7 @@ class ImmutableFieldsModel(models.Model):
         self._original_immutable = {
             name: self.__dict__[attname]
             for name in self.immutable_fields
-            if (attname := self._meta.get_field(name).attname) in self.__dict__
+            if (attname := field_attname(type(self), name)) in self.__dict__
         }
 
     def changed_immutable_fields(self) -> list[str]:
@@ -67,7 +90,7 @@ class ImmutableFieldsModel(models.Model):
             return []
         changed = []
         for name in self.immutable_fields:
-            attname = self._meta.get_field(name).attname
+            attname = field_attname(type(self), name)
             if name in original and original[name] != getattr(self, attname):
                 changed.append(name)
         return changed
@@ -82,8 +105,3 @@ class ImmutableFieldsModel(models.Model):
     def clean(self) -> None:
         super().clean()
         self._raise_on_immutable_change()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self._raise_on_immutable_change()
-        super().save(*args, **kwargs)
-        self._remember_immutable_values()

@@ -1,5 +1,5 @@
 import secrets
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -82,6 +82,10 @@ class Inbox(ImmutableFieldsModel):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # The values loaded from the database (None if deferred), set by from_db().
+    _loaded_widget_token: str | None
+    _loaded_is_active: bool | None
+
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("inbox")
@@ -93,7 +97,7 @@ class Inbox(ImmutableFieldsModel):
         return self.name
 
     @classmethod
-    def from_db(cls, *args, **kwargs):
+    def from_db(cls, *args: Any, **kwargs: Any) -> Self:
         # Arguments pass through unchanged: Django 6.1 added ``fetch_mode``.
         instance = super().from_db(*args, **kwargs)
         # Kept so the cached state of a replaced token can be dropped on save.
@@ -103,7 +107,11 @@ class Inbox(ImmutableFieldsModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Deactivating ends every session, even if the inbox is reactivated later.
-        if not self._state.adding and getattr(self, "_loaded_is_active", False) and not self.is_active:
+        if (
+            not self._state.adding
+            and getattr(self, "_loaded_is_active", False)
+            and not self.is_active
+        ):
             self.session_generation += 1
         super().save(*args, **kwargs)
         self._loaded_is_active = self.is_active

@@ -31,7 +31,9 @@ class Message(models.Model):
     )
     # Kept as sent, so the visitor sees the same name after the user is renamed or deleted.
     author_name = models.CharField(_("author name"), max_length=150, blank=True)
-    client_message_id = models.CharField(
+    # NULL, not "", means "sent without a client id": the partial unique constraint
+    # below skips NULL, so only real client ids are deduplicated.
+    client_message_id = models.CharField(  # noqa: DJ001
         _("client message id"), max_length=64, null=True, blank=True
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import (
     Case,
     Count,
@@ -171,6 +172,8 @@ def filter_conversations(
 
 def encode_cursor(conversation: Conversation) -> str:
     """Return the opaque cursor that continues a list after ``conversation``."""
+    # Only listed conversations get a cursor, and each of them has a message.
+    assert conversation.last_message_at is not None
     raw = f"{conversation.last_message_at.isoformat()}|{conversation.pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -244,7 +247,7 @@ def conversation_messages(
     return queryset
 
 
-def branch_members(branch_id: int) -> QuerySet:
+def branch_members(branch_id: int) -> QuerySet[AbstractBaseUser]:
     """Return the active users whose branch attribute names ``branch_id``, by username.
 
     The attribute is MESSENGER_USER_BRANCH_ATTRIBUTE; a project whose users

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import QuerySet
 
@@ -26,6 +26,14 @@ from ..utils import is_session_token, session_cache_key, session_conversation_hi
 MESSAGE_FIELDS = ("id", "sender", "body", "created_at", "author_name", "client_message_id")
 
 
+class SessionConversation(TypedDict):
+    """The columns of a session's conversation that a send or a poll needs."""
+
+    id: int
+    status: str
+    last_message_id: int
+
+
 @dataclass
 class WidgetLookup:
     """The cached state of one widget request, fetched in a single round trip."""
@@ -35,9 +43,7 @@ class WidgetLookup:
     conversation_id: int | None = None
     conversation_found: dict[str, Any] | None = None
 
-    def conversation_state(
-        self, conversation_id: int
-    ) -> tuple[str | None, dict[str, Any] | None]:
+    def conversation_state(self, conversation_id: int) -> tuple[str | None, dict[str, Any] | None]:
         """Return (version, state) of the session's conversation, fetching it if not prefetched."""
         if self.conversation_found is not None and conversation_id == self.conversation_id:
             return conversation_state_from(conversation_id, self.conversation_found)
@@ -133,7 +139,8 @@ def all_allowed_sites() -> list[str]:
     epoch = found.get(INBOX_EPOCH_KEY)
     cached = found.get(ALLOWED_SITES_KEY)
     if isinstance(cached, dict) and epoch is not None and cached.get("epoch") == epoch:
-        return cached["sites"]
+        cached_sites: list[str] = cached["sites"]
+        return cached_sites
 
     epoch = current_inbox_epoch(epoch)
     sites = sorted(
@@ -150,7 +157,7 @@ def all_allowed_sites() -> list[str]:
     return sites
 
 
-def session_conversation(conversation_id: int) -> dict[str, Any] | None:
+def session_conversation(conversation_id: int) -> SessionConversation | None:
     """Return the id, status and last message id of a session's conversation, or None."""
     return (
         Conversation.objects.filter(pk=conversation_id)

@@ -20,7 +20,7 @@ from ..selectors.conversations import (
     branch_changes_key,
     user_can_see_branch,
 )
-from ..state import bump_conversation, get_cache
+from ..state import bump_conversation, get_cache, is_cache_failure
 
 logger = logging.getLogger(__name__)
 
@@ -29,12 +29,25 @@ def bump_branch_changes(branch_id: int) -> None:
     """Give the branch (and the all-branches view) a new change version.
 
     Open panels compare the version on their next poll and reload what
-    changed. Call it after the change is committed.
+    changed. Call it after the change is committed. A cache failure is
+    logged and swallowed, because the change is already in the database.
+    Panels that were open may then miss it until they are reloaded.
     """
     version = uuid.uuid4().hex
-    get_cache().set_many(
-        {branch_changes_key(branch_id): version, ALL_BRANCHES_CHANGES_KEY: version}, CHANGES_TTL
-    )
+    try:
+        get_cache().set_many(
+            {branch_changes_key(branch_id): version, ALL_BRANCHES_CHANGES_KEY: version},
+            CHANGES_TTL,
+        )
+    except Exception as exc:
+        if not is_cache_failure(exc):
+            raise
+        logger.error(
+            "Could not update the panel change version of branch %s: %s: %s",
+            branch_id,
+            type(exc).__name__,
+            exc,
+        )
 
 
 def _announce_change(conversation: Conversation) -> None:

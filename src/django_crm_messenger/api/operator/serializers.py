@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -11,10 +12,11 @@ from ...models import Contact, Conversation, Inbox, Message, RoutingRule
 
 
 def display_name(user: Any) -> str:
-    return user.get_full_name() or user.get_username()
+    name: str = user.get_full_name() or user.get_username()
+    return name
 
 
-class UserSummarySerializer(serializers.Serializer):
+class UserSummarySerializer(serializers.Serializer[AbstractBaseUser]):
     id = serializers.IntegerField(source="pk", read_only=True)
     username = serializers.CharField(source="get_username", read_only=True)
     name = serializers.SerializerMethodField()
@@ -23,14 +25,14 @@ class UserSummarySerializer(serializers.Serializer):
         return display_name(user)
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(serializers.ModelSerializer[Contact]):
     class Meta:
         model = Contact
         fields = ["id", "name", "email", "phone", "created_at", "last_seen_at"]
         read_only_fields = fields
 
 
-class InboxSerializer(serializers.ModelSerializer):
+class InboxSerializer(serializers.ModelSerializer[Inbox]):
     branch = serializers.IntegerField(source="branch_id", read_only=True)
     branch_name = serializers.CharField(source="branch.__str__", read_only=True)
 
@@ -40,21 +42,21 @@ class InboxSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InboxSummarySerializer(serializers.ModelSerializer):
+class InboxSummarySerializer(serializers.ModelSerializer[Inbox]):
     class Meta:
         model = Inbox
         fields = ["id", "name"]
         read_only_fields = fields
 
 
-class RoutingRuleSummarySerializer(serializers.ModelSerializer):
+class RoutingRuleSummarySerializer(serializers.ModelSerializer[RoutingRule]):
     class Meta:
         model = RoutingRule
         fields = ["id", "region"]
         read_only_fields = fields
 
 
-class ConversationSerializer(serializers.ModelSerializer):
+class ConversationSerializer(serializers.ModelSerializer[Conversation]):
     """A conversation as the list and the detail show it, with the caller's unread count."""
 
     inbox = InboxSummarySerializer(read_only=True)
@@ -95,7 +97,7 @@ class ConversationDetailSerializer(ConversationSerializer):
         read_only_fields = fields
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(serializers.ModelSerializer[Message]):
     author = serializers.IntegerField(source="author_id", read_only=True, allow_null=True)
 
     class Meta:
@@ -104,12 +106,12 @@ class MessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MessageListQuerySerializer(serializers.Serializer):
+class MessageListQuerySerializer(serializers.Serializer[dict[str, Any]]):
     after = serializers.IntegerField(min_value=0, max_value=2**63 - 1, default=0)
     limit = serializers.IntegerField(min_value=1, max_value=200, default=100)
 
 
-class ReplySerializer(serializers.Serializer):
+class ReplySerializer(serializers.Serializer[dict[str, Any]]):
     body = serializers.CharField(trim_whitespace=False)
     client_message_id = serializers.CharField(
         max_length=64, required=False, allow_null=True, allow_blank=True
@@ -127,7 +129,7 @@ class ReplySerializer(serializers.Serializer):
         return body
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(serializers.Serializer[dict[str, Any]]):
     """``assignee``: a user id, or ``null`` to unassign."""
 
     assignee = serializers.IntegerField(min_value=1, max_value=2**63 - 1, allow_null=True)
@@ -141,7 +143,7 @@ class AssignSerializer(serializers.Serializer):
         return user
 
 
-class ReadSerializer(serializers.Serializer):
+class ReadSerializer(serializers.Serializer[dict[str, Any]]):
     """``message_id``: the last message read; the conversation's last message if left out."""
 
     message_id = serializers.IntegerField(
@@ -149,5 +151,5 @@ class ReadSerializer(serializers.Serializer):
     )
 
 
-class ReadResultSerializer(serializers.Serializer):
+class ReadResultSerializer(serializers.Serializer[dict[str, Any]]):
     last_read_message_id = serializers.IntegerField()

@@ -9,9 +9,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from ...branches import branch_filter
-from ...models import Conversation
+from ...models import Conversation, Inbox
 from ...selectors.conversations import (
     conversation_messages,
     visible_conversations,
@@ -45,7 +46,7 @@ from .serializers import (
 logger = logging.getLogger(__name__)
 
 
-class OperatorAPIMixin:
+class OperatorAPIMixin(APIView):
     """Shared by the operator viewsets: the feature flag, branch scoping and schema inspector.
 
     Authentication is left to the host project's DRF defaults.
@@ -57,11 +58,14 @@ class OperatorAPIMixin:
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, MessengerDisabled):
             return Response({"detail": DISABLED_DETAIL}, status=status.HTTP_404_NOT_FOUND)
-        return super().handle_exception(exc)  # type: ignore[misc]
+        return super().handle_exception(exc)
 
 
 class ConversationViewSet(
-    OperatorAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    OperatorAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Conversation],
 ):
     """Conversations of the caller's branches; another branch's id is a 404.
 
@@ -163,7 +167,7 @@ class ConversationViewSet(
         return Response({"last_read_message_id": last_read})
 
 
-class InboxViewSet(OperatorAPIMixin, viewsets.ReadOnlyModelViewSet):
+class InboxViewSet(OperatorAPIMixin, viewsets.ReadOnlyModelViewSet[Inbox]):
     """The inboxes of the caller's branches, for the list's inbox filter."""
 
     serializer_class = InboxSerializer

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
@@ -11,8 +12,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
@@ -33,7 +35,7 @@ from ...utils import (
     messenger_enabled,
 )
 from .parsers import StrictJSONParser
-from .throttling import client_ip
+from .throttling import FixedWindowThrottle, client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -45,13 +47,16 @@ STORAGE_FAILURES = (OperationalError, InterfaceError)
 
 
 class JSONOnlyNegotiation(BaseContentNegotiation):
-    """Always parse and render JSON, whatever the request headers name, so errors keep their shape."""
+    """Parse and render JSON whatever the request headers ask for, so errors keep their shape."""
 
-    def select_parser(self, request, parsers):
-        return parsers[0]
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers))
 
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 class WidgetError(exceptions.APIException):
@@ -71,7 +76,7 @@ def session_expired_error() -> WidgetError:
 
 
 class WidgetAPIView(APIView):
-    """Base for bootstrap, send and poll: cross-origin, CSRF-exempt, token-authenticated.
+    """Base for config, bootstrap, send and poll: cross-origin, CSRF-exempt, token-authenticated.
 
     A request goes through these checks in order, and the first that fails
     sets the status. The checks are the messenger flag (404), the body size
@@ -86,12 +91,13 @@ class WidgetAPIView(APIView):
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JSONOnlyNegotiation
     serializer_class: Any = None
-    inbox: dict[str, Any] | None = None
+    #: The cached state of the inbox that the widget token names, set by ``lookup``.
+    inbox: dict[str, Any]
     cors_origin: str | None = None
     prefetched: tuple[list[str], dict[str, Any]] | None = None
     _body_checked = False
 
-    def get_exception_handler(self):
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         # The host project's EXCEPTION_HANDLER may reshape errors; this
         # public API keeps DRF's documented shape whatever it is.
         return exception_handler
@@ -118,8 +124,10 @@ class WidgetAPIView(APIView):
         except exceptions.ParseError as exc:
             parse_error, data = exc, None
 
-        throttles, counters = [], []
-        for throttle in self.get_throttles():
+        throttles: list[FixedWindowThrottle] = []
+        counters: list[tuple[str, int]] = []
+        # The widget views list only FixedWindowThrottle classes.
+        for throttle in cast("list[FixedWindowThrottle]", self.get_throttles()):
             if throttle.reads_body and parse_error is not None:
                 continue
             counter = throttle.counter(request, self)
@@ -162,7 +170,8 @@ class WidgetAPIView(APIView):
             )
         self._body_checked = True
 
-    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    # DRF hands every handler its own Request; django-stubs types View.options with HttpRequest.
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         """Respond to a CORS preflight from an origin that some active inbox allows, else 403.
 
         While the messenger is off, an allowed origin still gets its preflight
@@ -175,7 +184,9 @@ class WidgetAPIView(APIView):
                 raise MessengerDisabled(DISABLED_DETAIL)
         if origin is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        if not (is_crm_origin(request, origin) or origin_allowed(request, origin, all_allowed_sites())):
+        if not (
+            is_crm_origin(request, origin) or origin_allowed(request, origin, all_allowed_sites())
+        ):
             logger.warning("Widget preflight rejected: origin %r is not allowed", origin[:200])
             raise self.origin_error()
         response = Response(status=status.HTTP_204_NO_CONTENT)
@@ -201,7 +212,7 @@ class WidgetAPIView(APIView):
         return data, serializer
 
     def simple_values(self, data: dict[str, Any]) -> Any:
-        """Return already validated fields for plainly valid input, or None to use the serializer."""
+        """Return the validated fields of plainly valid input, or None to use the serializer."""
         return None
 
     def lookup(self, request: Request, data: dict[str, Any], serializer: Any) -> WidgetLookup:
@@ -245,12 +256,13 @@ class WidgetAPIView(APIView):
 
     def honeypot_filled(self, request: Request, serializer: Any) -> bool:
         """Return True, after logging and counting it, if the request filled the honeypot."""
-        data = request.data
+        # parse() has already rejected a body that is not a JSON object.
+        data = cast("dict[str, Any]", request.data)
         if "honeypot" in serializer.errors or data.get("honeypot") in (None, "", False, 0, [], {}):
             return False
         logger.warning(
             "Widget request for inbox %s from %s dropped: honeypot field filled",
-            self.inbox["id"] if self.inbox else None,
+            self.inbox["id"],
             client_ip(request),
         )
         count_honeypot()
@@ -292,7 +304,9 @@ class WidgetAPIView(APIView):
             return None
         return origin if allowed else None
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         origin = self.cors_origin
         if origin is None and not getattr(self, "forbidden_origin", False):

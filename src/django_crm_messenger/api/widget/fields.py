@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # The mixin only ever comes before a CharField in the bases; this tells
+    # mypy which methods super() reaches, without a base class at run time.
+    _TextFieldBase = serializers.CharField
+else:
+    _TextFieldBase = object
 
 # Line breaks and tabs are allowed in message bodies. Every other control
 # character (NUL included) and every lone surrogate is rejected, because
@@ -31,11 +40,11 @@ def find_forbidden_character(value: str, allowed: frozenset[str] = frozenset()) 
     return None
 
 
-class ControlCharacterMixin:
+class ControlCharacterMixin(_TextFieldBase):
     """Reject strings with control characters or lone surrogates with a field error."""
 
     allowed_characters: frozenset[str] = frozenset()
-    default_error_messages = {
+    default_error_messages: ClassVar[dict[str, StrOrPromise]] = {
         "control_character": _("Control characters such as U+%(code)04X are not allowed."),
         "not_text": _("Enter text, not a number, list or object."),
     }
@@ -66,7 +75,9 @@ class PlainEmailField(ControlCharacterMixin, serializers.EmailField):
 class WebPageURLField(ControlCharacterMixin, serializers.URLField):
     """An ``http`` or ``https`` URL of the page the widget runs on."""
 
-    default_error_messages = {"invalid": _("Enter an http or https URL.")}
+    default_error_messages: ClassVar[dict[str, StrOrPromise]] = {
+        "invalid": _("Enter an http or https URL.")
+    }
 
     def to_internal_value(self, data: Any) -> Any:
         value = super().to_internal_value(data)
@@ -75,7 +86,7 @@ class WebPageURLField(ControlCharacterMixin, serializers.URLField):
         return value
 
 
-class HoneypotField(serializers.Field):
+class HoneypotField(serializers.Field[bool, Any, Any, Any]):
     """The hidden field that people leave empty; any value at all marks a bot.
 
     Every JSON type is accepted, so that a bot filling it with a number or

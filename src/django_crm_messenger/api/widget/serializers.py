@@ -40,11 +40,15 @@ def validate_phone(value: str) -> None:
         )
 
 
-class ContactSerializer(serializers.Serializer):
+class ContactSerializer(serializers.Serializer[Any]):
     name = PlainTextField(max_length=200, required=False, allow_blank=True, allow_null=True)
     email = PlainEmailField(max_length=254, required=False, allow_blank=True, allow_null=True)
     phone = PlainTextField(
-        max_length=32, required=False, allow_blank=True, allow_null=True, validators=[validate_phone]
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        validators=[validate_phone],
     )
 
 
@@ -68,7 +72,7 @@ def check_contact_fields(contact: dict[str, Any] | None, modes: dict[str, str]) 
     return contact
 
 
-class WidgetRequestSerializer(serializers.Serializer):
+class WidgetRequestSerializer(serializers.Serializer[Any]):
     # Tokens are compared as sent, so surrounding spaces are not trimmed.
     widget_token = PlainTextField(max_length=TOKEN_MAX_LENGTH, trim_whitespace=False)
     honeypot = HoneypotField()
@@ -90,6 +94,16 @@ class BootstrapSerializer(SessionRequestSerializer):
     contact = ContactSerializer(required=False, allow_null=True)
     region = PlainTextField(max_length=100, required=False, allow_blank=True, allow_null=True)
     page_url = WebPageURLField(max_length=1000, required=False, allow_blank=True, allow_null=True)
+    locale = PlainTextField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        validators=[locale_validator],
+    )
+
+
+class ConfigSerializer(WidgetRequestSerializer):
     locale = PlainTextField(
         max_length=16,
         required=False,

@@ -66,7 +66,8 @@ def client_ip(request: Any) -> str:
     proxies = messenger_settings.TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote_addr
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    header: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = [part.strip() for part in header.split(",")]
     forwarded = [part for part in forwarded if part]
     if len(forwarded) < proxies:
         return remote_addr
@@ -89,6 +90,10 @@ class FixedWindowThrottle(BaseThrottle):
     scope = ""
     #: True when the key comes from the request body, which must be parsed first.
     reads_body = False
+    # Set by ``counter`` for the request's window.
+    rate: str
+    limit: int
+    wait_seconds = 1.0
 
     def get_ident_key(self, request: Any, view: Any) -> str | None:
         raise NotImplementedError
@@ -116,7 +121,10 @@ class FixedWindowThrottle(BaseThrottle):
         if count == self.limit + 1:
             # Logged once per key and window, so a flood does not flood the log.
             logger.warning(
-                "Widget rate limit %s (%s) reached by %s", self.scope, self.rate, self.describe(request)
+                "Widget rate limit %s (%s) reached by %s",
+                self.scope,
+                self.rate,
+                self.describe(request),
             )
         return count <= self.limit
 
@@ -126,8 +134,8 @@ class FixedWindowThrottle(BaseThrottle):
             return True
         return self.check_count(request, increment_counter(*counter))
 
-    def wait(self) -> float | None:
-        return max(1.0, getattr(self, "wait_seconds", 1.0))
+    def wait(self) -> float:
+        return max(1.0, self.wait_seconds)
 
 
 class ClientIPThrottle(FixedWindowThrottle):
@@ -168,3 +176,7 @@ class WidgetIPThrottle(ClientIPThrottle):
 
 class WidgetInboxThrottle(InboxThrottle):
     scope = "widget_inbox"
+
+
+class ConfigIPThrottle(ClientIPThrottle):
+    scope = "config_ip"

@@ -1,4 +1,4 @@
-"""Bootstrap, send and poll: the public widget API (version 1)."""
+"""Config, bootstrap, send and poll: the public widget API (version 1)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from .payloads import (
 )
 from .serializers import (
     BootstrapSerializer,
+    ConfigSerializer,
     PollSerializer,
     SendSerializer,
     check_contact_fields,
@@ -48,15 +49,59 @@ logger = logging.getLogger(__name__)
 LOAD_RECORD_INTERVAL = 300
 
 
+def record_load(request: Request, inbox: dict[str, Any]) -> None:
+    """Store when and from which site the inbox's widget was last loaded, for the health page."""
+    if not get_cache().add(f"messenger:loaded:{inbox['id']}", 1, LOAD_RECORD_INTERVAL):
+        return
+    origin = request.headers.get("Origin") or ""
+    if not origin:
+        referer = urlsplit(request.headers.get("Referer") or "")
+        if referer.scheme in ("http", "https") and referer.netloc:
+            origin = f"{referer.scheme}://{referer.netloc}"
+    Inbox.objects.filter(pk=inbox["id"]).update(
+        last_loaded_at=timezone.now(), last_loaded_origin=origin[:300]
+    )
+
+
+class ConfigView(WidgetAPIView):
+    """Return an inbox's widget settings without starting a session; stores nothing.
+
+    The widget calls it on every page view without a session, so it reads
+    only the cache once the inbox's state is cached. The only write is the
+    "last loaded" record, at most once per inbox every LOAD_RECORD_INTERVAL
+    seconds. A filled honeypot changes nothing, because the answer stores
+    nothing anyway.
+    """
+
+    serializer_class = ConfigSerializer
+    throttle_classes = [throttling.ConfigIPThrottle]
+
+    def post(self, request: Request) -> Response:
+        data, serializer = self.parse(request)
+        self.lookup(request, data, serializer)
+        inbox = self.inbox
+
+        if serializer.errors:
+            raise exceptions.ValidationError(serializer.errors)
+        record_load(request, inbox)
+        return Response(
+            {
+                "widget": widget_payload(inbox, serializer.validated_data.get("locale") or ""),
+                "poll_interval_ms": poll_interval(),
+            }
+        )
+
+
 class SessionViewMixin:
     """Validation of the fields and the session, shared by the three endpoints."""
 
-    inbox: dict[str, Any] | None
+    inbox: dict[str, Any]
 
     def validated_fields(self, serializer: Any) -> dict[str, Any]:
         if serializer.errors:
             raise exceptions.ValidationError(serializer.errors)
-        return serializer.validated_data
+        values: dict[str, Any] = serializer.validated_data
+        return values
 
     def find_session(self, lookup: WidgetLookup, values: dict[str, Any]) -> WidgetSession | None:
         token = values.get("widget_session_token") or ""
@@ -92,30 +137,31 @@ class BootstrapView(SessionViewMixin, WidgetAPIView):
         data, serializer = self.parse(request)
         lookup = self.lookup(request, data, serializer)
         inbox = self.inbox
-        requested_locale = data.get("locale") if isinstance(data.get("locale"), str) else ""
+        locale = data.get("locale")
+        requested_locale = locale if isinstance(locale, str) else ""
 
         if self.honeypot_filled(request, serializer):
             return Response(self._decoy(inbox, requested_locale))
 
         values = self.validated_fields(serializer)
         requested_locale = values.get("locale") or ""
-        self._record_load(request, inbox)
+        record_load(request, inbox)
 
         session = self.find_session(lookup, values)
         if session is not None and session.decoy:
             return Response(self._decoy(inbox, requested_locale, values["widget_session_token"]))
         if session is not None:
-            conversation = session_conversation(session.conversation_id)
-            if conversation is not None:
+            resumed = session_conversation(session.conversation_id)
+            if resumed is not None:
                 history = conversation_history(
-                    conversation["id"], messenger_settings.BOOTSTRAP_HISTORY_LIMIT
+                    resumed["id"], messenger_settings.BOOTSTRAP_HISTORY_LIMIT
                 )
                 return Response(
                     self._payload(
                         inbox,
                         values["widget_session_token"],
-                        conversation["id"],
-                        conversation["status"],
+                        resumed["id"],
+                        resumed["status"],
                         history,
                         requested_locale,
                     )
@@ -189,18 +235,6 @@ class BootstrapView(SessionViewMixin, WidgetAPIView):
             )
         return self._payload(inbox, session_token, 0, "open", [], requested_locale)
 
-    def _record_load(self, request: Request, inbox: dict[str, Any]) -> None:
-        if not get_cache().add(f"messenger:loaded:{inbox['id']}", 1, LOAD_RECORD_INTERVAL):
-            return
-        origin = request.headers.get("Origin") or ""
-        if not origin:
-            referer = urlsplit(request.headers.get("Referer") or "")
-            if referer.scheme in ("http", "https") and referer.netloc:
-                origin = f"{referer.scheme}://{referer.netloc}"
-        Inbox.objects.filter(pk=inbox["id"]).update(
-            last_loaded_at=timezone.now(), last_loaded_origin=origin[:300]
-        )
-
 
 class SendView(SessionViewMixin, WidgetAPIView):
     """Store a visitor's message; a repeated ``client_message_id`` returns the stored one (200)."""
@@ -242,7 +276,9 @@ class SendView(SessionViewMixin, WidgetAPIView):
         return Response({"message": message_payload(message)}, status=code)
 
     def _decoy(self, data: dict[str, Any]) -> Response:
-        body = data.get("body") if isinstance(data.get("body"), str) else ""
+        body = data.get("body")
+        if not isinstance(body, str):
+            body = ""
         client_message_id = data.get("client_message_id")
         if not isinstance(client_message_id, str):
             client_message_id = None

@@ -5,6 +5,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import (
     Http404,
@@ -43,7 +45,9 @@ logger = logging.getLogger(__name__)
 
 def card_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
     """Return the context of the contact card and the action forms beside the messages."""
-    colleagues = list(branch_members(conversation.branch_id))
+    colleagues: list[AbstractBaseUser | AnonymousUser] = list(
+        branch_members(conversation.branch_id)
+    )
     if all(colleague.pk != request.user.pk for colleague in colleagues):
         # Admins who see every branch may take a conversation too.
         colleagues.append(request.user)

@@ -16,7 +16,7 @@ class ReplyForm(forms.Form):
     )
 
     def clean_body(self) -> str:
-        body = self.cleaned_data["body"]
+        body: str = self.cleaned_data["body"]
         if not body.strip():
             raise forms.ValidationError(_("The message is empty."))
         limit = messenger_settings.MAX_MESSAGE_LENGTH

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
+from ..._typing import FormView
 from ...forms import InboxCreateForm, InboxEditForm
 from ...models import Inbox
 from ...services.inboxes import create_inbox, regenerate_widget_token, update_inbox
@@ -28,7 +30,7 @@ class InboxListView(SettingsPageMixin, TemplateView):
         return context
 
 
-class InboxCreateView(SettingsPageMixin, FormView):
+class InboxCreateView(SettingsPageMixin, FormView[InboxCreateForm]):
     template_name = "messenger/settings/inbox_create.html"
     form_class = InboxCreateForm
     settings_section = "inboxes"
@@ -55,12 +57,12 @@ class InboxObjectMixin:
         return get_object_or_404(Inbox.objects.select_related("branch"), pk=self.kwargs["pk"])
 
 
-class InboxEditView(SettingsPageMixin, InboxObjectMixin, FormView):
+class InboxEditView(SettingsPageMixin, InboxObjectMixin, FormView[InboxEditForm]):
     template_name = "messenger/settings/inbox_edit.html"
     form_class = InboxEditForm
     settings_section = "inboxes"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.inbox: Inbox | None = None
         return super().dispatch(request, *args, **kwargs)
 

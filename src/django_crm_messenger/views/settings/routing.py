@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
+from ..._typing import FormView
 from ...forms import RoutingRuleForm
 from ...models import RoutingRule
 from ...services import routing
@@ -34,14 +36,14 @@ class RoutingRuleListView(SettingsPageMixin, TemplateView):
         return context
 
 
-class RoutingRuleFormView(SettingsPageMixin, FormView):
+class RoutingRuleFormView(SettingsPageMixin, FormView[RoutingRuleForm]):
     """Create a rule, or edit the one named by ``pk``."""
 
     template_name = "messenger/settings/routing_form.html"
     form_class = RoutingRuleForm
     settings_section = "routing"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.rule: RoutingRule | None = None
         return super().dispatch(request, *args, **kwargs)
 
@@ -76,7 +78,13 @@ class RoutingRuleActionView(SettingsPageMixin, View):
 
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    # The URL pattern lets only these actions through.
+    def post(
+        self,
+        request: HttpRequest,
+        pk: int,
+        action: Literal["up", "down", "activate", "deactivate", "delete"],
+    ) -> HttpResponse:
         rule = get_object_or_404(RoutingRule.objects.select_related("inbox"), pk=pk)
 
         if action in ("up", "down"):
@@ -95,9 +103,7 @@ class RoutingRuleActionView(SettingsPageMixin, View):
             routing.delete_rule(rule)
             messages.success(
                 request,
-                _(
-                    "The rule “%(rule)s” was deleted. Conversations it routed stay in their inbox."
-                )
+                _("The rule “%(rule)s” was deleted. Conversations it routed stay in their inbox.")
                 % {"rule": label},
             )
         return HttpResponseRedirect(routing_list_url())

@@ -29,6 +29,7 @@
   var MAX_LENGTHS = { name: 200, email: 254, phone: 32 };
   var PAGE_SIZE = 100;
   var MAX_DELAY = 60000;
+  var MAX_PAGE_URL = 1000;
   var REQUEST_TIMEOUT = 20000;
   var EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
   var PHONE_RE = /^\+?[0-9][0-9 ()\-.]{2,30}$/;
@@ -45,7 +46,8 @@
       sending: "Sending…", failed: "Not sent.", retry: "Retry",
       you: "You", operator: "Operator", newMessage: "New message from {name}: {body}",
       unread: "{n} unread", offline: "No connection. Trying again…",
-      error: "Something went wrong. Try again later."
+      error: "Something went wrong. Try again later.",
+      unavailable: "This chat is no longer available on this page."
     },
     ru: {
       open: "Открыть чат", close: "Закрыть чат", title: "Чат", messages: "Сообщения",
@@ -57,7 +59,8 @@
       sending: "Отправляется…", failed: "Не отправлено.", retry: "Повторить",
       you: "Вы", operator: "Оператор", newMessage: "Новое сообщение от {name}: {body}",
       unread: "Непрочитанных: {n}", offline: "Нет соединения. Повторяем попытку…",
-      error: "Что-то пошло не так. Попробуйте позже."
+      error: "Что-то пошло не так. Попробуйте позже.",
+      unavailable: "Этот чат больше недоступен на этой странице."
     }
   };
 
@@ -133,8 +136,12 @@
   var failures = 0;
   var flushing = false;
   var bootstrapping = null;
+  var configuring = null;
   var isOpen = false;
   var destroyed = false;
+  // Set when the inbox's token stopped working during a session: the
+  // widget stays to show why, and sends nothing more.
+  var retired = false;
   var mounted = false;
   var formShown = false;
   var listeners = {};
@@ -227,9 +234,11 @@
   }
 
   function bootstrap(resume) {
+    if (destroyed) return Promise.resolve(false);
     if (bootstrapping) return bootstrapping;
     var body = { locale: requestedLocale().slice(0, 16) };
-    if (/^https?:/.test(location.href) && location.href.length <= 1000) body.page_url = location.href;
+    // The API rejects a page_url over 1000 characters. A cut through a %XX escape drops its rest.
+    if (/^https?:/.test(location.href)) body.page_url = location.href.slice(0, MAX_PAGE_URL).replace(/%[0-9a-f]?$/i, "");
     if (resume && saved.s) {
       body.widget_session_token = saved.s;
     } else {
@@ -280,7 +289,7 @@
       }
       if (result.status !== 404 && result.status !== 403) {
         var delay = backoff(result);
-        setTimeout(function () { if (isOpen || outbox.length || saved.s) bootstrap(resume); }, delay);
+        setTimeout(function () { if (outbox.length || saved.s || saved.d) bootstrap(resume); }, delay);
       }
       return false;
     });
@@ -294,9 +303,32 @@
     });
   }
 
+  // Reads the inbox's settings without a session, so the launcher has the
+  // inbox colour at once and opening the chat creates nothing on the server.
+  function loadConfig() {
+    configuring = call("config", { locale: requestedLocale().slice(0, 16) }).then(function (result) {
+      configuring = null;
+      if (result.status === 200 && !destroyed) {
+        saved.c = config = result.data.widget;
+        pollInterval = result.data.poll_interval_ms || pollInterval;
+        persist();
+        if (mounted) applySettings();
+        if (isOpen) offerForm();
+      }
+    });
+  }
+
+  function offerForm() {
+    if (!destroyed && !saved.s && !formShown && config && !saved.d && needsPrechat()) showForm(false);
+  }
+
   function startSession() {
-    if (saved.s || bootstrapping) return;
-    if (config && !saved.d && visibleFields().length && needsPrechat()) {
+    if (saved.s || bootstrapping || destroyed) return;
+    if (configuring) {
+      configuring.then(startSession);
+      return;
+    }
+    if (config && !saved.d && needsPrechat()) {
       showForm(false);
       return;
     }
@@ -304,11 +336,14 @@
   }
 
   function sessionLost() {
-    // The server forgot the session (expired, token regenerated): start again.
+    // The server forgot the session (it expired or the inbox was switched
+    // off and on): the next message starts a new conversation.
     saved.s = null;
     clearTimeout(pollTimer);
+    resetConversation();
     persist();
-    if (isOpen || outbox.length) startSession();
+    renderLog();
+    if (outbox.length) startSession();
   }
 
   function resetConversation() {
@@ -531,6 +566,9 @@
 
     ui.status = node("p", "cm-status");
     ui.status.hidden = true;
+    ui.notice = node("p", "cm-notice");
+    ui.notice.hidden = true;
+    ui.notice.setAttribute("role", "status");
     ui.log = node("ol", "cm-log");
     ui.log.tabIndex = 0;
     ui.form = node("form", "cm-form");
@@ -564,6 +602,7 @@
 
     panel.appendChild(head);
     panel.appendChild(ui.status);
+    panel.appendChild(ui.notice);
     panel.appendChild(ui.log);
     panel.appendChild(ui.form);
     panel.appendChild(compose);
@@ -594,20 +633,39 @@
 
     emit("ready");
     if (saved.s) bootstrap(true);
+    else if (outbox.length) startSession();
     if (options.open === "" || options.open === "true" || saved.o) open(true);
   }
 
   function destroy(result) {
     // Unknown or inactive inbox, disabled messenger or a site that is not allowed.
+    if (destroyed) return;
     destroyed = true;
     clearTimeout(pollTimer);
     clearTimeout(retryTimer);
-    if (result && result.status === 404 && result.data.detail !== "Messenger disabled") {
+    var tokenRejected = result.status === 404 && result.data.detail !== "Messenger disabled";
+    var inUse = !!saved.s || outbox.length > 0;
+    if (tokenRejected) {
       saved = {};
       outbox = [];
       persist();
     }
-    if (result && result.status === 403) {
+    if (tokenRejected && inUse && mounted) {
+      // The token was regenerated or the inbox switched off while the visitor
+      // was chatting: say so instead of vanishing mid-conversation.
+      retired = true;
+      formShown = false;
+      ui.notice.hidden = false;
+      ui.form.hidden = true;
+      ui.compose.hidden = true;
+      renderLog();
+      announce(t("unavailable"));
+      return;
+    }
+    if (tokenRejected) {
+      console.warn("CrmMessenger: the widget token is unknown or its inbox is switched off; copy the current embed code from the inbox's settings.");
+    }
+    if (result.status === 403) {
       console.warn("CrmMessenger: this website is not in the inbox's allowed sites.");
     }
     if (ui.host && ui.host.parentNode) ui.host.parentNode.removeChild(ui.host);
@@ -640,6 +698,7 @@
     ui.input.placeholder = t("placeholder");
     ui.sendButton.textContent = t("send");
     ui.status.textContent = t("offline");
+    ui.notice.textContent = t("unavailable");
     ui.log.setAttribute("aria-label", t("messages"));
     updateBadge();
     renderLog();
@@ -918,7 +977,7 @@
   // ---- Public API ----------------------------------------------------------
 
   function open(quiet) {
-    if (destroyed) return;
+    if (destroyed && !retired) return;
     if (!mounted) {
       options.open = "true";
       return;
@@ -930,7 +989,7 @@
     ui.root.classList.add("cm-is-open");
     ui.launcher.setAttribute("aria-expanded", "true");
     markRead();
-    startSession();
+    offerForm();
     if (quiet !== true) focusFirst();
     renderLog(true);
     if (!wasOpen) emit("opened");
@@ -978,6 +1037,9 @@
       listeners[name] = (listeners[name] || []).filter(function (other) { return other !== fn; });
     }
   };
+
+  chooseLanguage();
+  if (!saved.s) loadConfig();
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", mount);
