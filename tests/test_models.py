@@ -81,3 +81,19 @@ def test_conversation_branch_ignores_explicit_value(inbox, branch_b):
     conversation = Conversation(inbox=inbox, contact=contact, branch=branch_b)
     conversation.save()
     assert conversation.branch_id == inbox.branch_id
+
+
+def test_contact_email_match_uses_index(branch_a):
+    from django.db import connection
+
+    from django_crm_messenger.models import Contact
+
+    if connection.vendor != "postgresql":
+        pytest.skip("EXPLAIN output is PostgreSQL's")
+    Contact.objects.create(branch=branch_a, email="Anna@Example.org")
+    with connection.cursor() as cursor:
+        # With a handful of rows the planner would rightly scan the table;
+        # turning that off shows whether the index can serve the lookup.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = Contact.objects.filter(branch=branch_a, email__iexact="anna@example.org").explain()
+    assert "messenger_contact_email_ci_idx" in plan

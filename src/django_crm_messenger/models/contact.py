@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,7 +23,9 @@ class Contact(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         indexes = [
-            models.Index(fields=["branch", "email"], name="messenger_contact_email_idx"),
+            # Bootstrap matches e-mail addresses case-insensitively (``iexact``,
+            # which is UPPER() on PostgreSQL), so the index is on the same expression.
+            models.Index(models.F("branch"), Upper("email"), name="messenger_contact_email_ci_idx"),
             models.Index(fields=["branch", "phone"], name="messenger_contact_phone_idx"),
         ]
 
