@@ -1,5 +1,6 @@
 """Screenshots of the open widget for the documentation, at desktop and phone sizes."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,14 @@ from .conftest import Widget, widget_conversation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Test runs write to tests/artifacts/, which git ignores, so a run leaves
+# the checkout clean. MESSENGER_UPDATE_SCREENSHOTS=1 writes the pictures
+# that docs/widget.md shows instead.
+ROOT = Path(__file__).resolve().parents[2]
+if os.environ.get("MESSENGER_UPDATE_SCREENSHOTS") == "1":
+    SCREENSHOTS = ROOT / "docs" / "screenshots"
+else:
+    SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 
 
 def open_conversation(page, embed_page, site_inbox, operator_a) -> Widget:

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .._typing import ModelForm
 from ..branches import get_branch_model
@@ -72,7 +73,7 @@ class AllowedSitesField(forms.Field):
 
 
 class InboxCreateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("inbox", "Name"), max_length=200)
     branch: forms.ModelChoiceField[Model] = forms.ModelChoiceField(
         label=_("Branch"),
         queryset=None,
@@ -118,7 +119,7 @@ class InboxEditForm(ModelForm[Inbox]):
             "allowed_sites",
         ]
         labels = {
-            "name": _("Name"),
+            "name": pgettext_lazy("inbox", "Name"),
             "is_active": _("Active"),
             "widget_title": _("Title"),
             "widget_greeting": _("Greeting"),

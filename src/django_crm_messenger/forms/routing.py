@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .._typing import ModelChoiceField, ModelForm
 from ..models import Inbox, RoutingRule, normalize_region
@@ -30,7 +31,7 @@ class RoutingRuleForm(ModelForm[RoutingRule]):
         labels = {
             "region": _("Region"),
             "priority": _("Priority"),
-            "is_active": _("Active"),
+            "is_active": pgettext_lazy("routing rule", "Active"),
         }
         help_texts = {
             "region": _(

@@ -28,10 +28,10 @@ SITE_PAGE = """<!DOCTYPE html>
 """
 
 USERS = [
-    # username, password, branch city or None, superuser
-    ("admin", "admin-demo-2026", None, True),
-    ("operator_moscow", "moscow-demo-2026", "Москва", False),
-    ("operator_kazan", "kazan-demo-2026", "Казань", False),
+    # username, password, branch city or None, superuser, display name
+    ("admin", "admin-demo-2026", None, True, "Ирина Админова"),
+    ("operator_moscow", "moscow-demo-2026", "Москва", False, "Мария Иванова"),
+    ("operator_kazan", "kazan-demo-2026", "Казань", False, "Алексей Сафин"),
 ]
 
 
@@ -81,14 +81,16 @@ class Command(BaseCommand):
 
         user_model = get_user_model()
         self.stdout.write("Demo users (username / password):")
-        for username, password, city, is_superuser in USERS:
+        for username, password, city, is_superuser, full_name in USERS:
             user, _ = user_model.objects.get_or_create(username=username)
+            # Visitors see an operator's full name on replies, not the login.
+            user.first_name, _space, user.last_name = full_name.partition(" ")
             user.branch = branches[city] if city else None
             user.is_staff = is_superuser
             user.is_superuser = is_superuser
             user.set_password(password)
             user.save()
-            branch_label = city or "все филиалы"
+            branch_label = city or "all branches"
             self.stdout.write(f"  {username} / {password}  ({branch_label})")
 
         self.stdout.write(f"Inbox «{moscow_inbox.name}», widget token: {moscow_inbox.widget_token}")
