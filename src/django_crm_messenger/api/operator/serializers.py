@@ -7,8 +7,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ...conf import messenger_settings
 from ...models import Contact, Conversation, Inbox, Message, RoutingRule
+from ...validators import validate_message_body
 
 
 def display_name(user: Any) -> str:
@@ -118,14 +118,7 @@ class ReplySerializer(serializers.Serializer[dict[str, Any]]):
     )
 
     def validate_body(self, body: str) -> str:
-        if not body.strip():
-            raise serializers.ValidationError(_("The message is empty."))
-        limit = messenger_settings.MAX_MESSAGE_LENGTH
-        if len(body) > limit:
-            raise serializers.ValidationError(
-                _("The message is %(length)d characters long; the maximum is %(limit)d.")
-                % {"length": len(body), "limit": limit}
-            )
+        validate_message_body(body)
         return body
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from ...validators import BODY_WHITESPACE, find_forbidden_character
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -18,34 +19,13 @@ if TYPE_CHECKING:
 else:
     _TextFieldBase = object
 
-# Line breaks and tabs are allowed in message bodies. Every other control
-# character (NUL included) and every lone surrogate is rejected, because
-# PostgreSQL cannot store NUL or surrogates and the other controls only hide
-# or spoof text. Format characters (zero-width joiners, bidi marks) stay,
-# because emoji sequences and right-to-left text need them.
-BODY_WHITESPACE = frozenset("\n\r\t")
-FORBIDDEN_CATEGORIES = ("Cc", "Cs")
-
-
-def find_forbidden_character(value: str, allowed: frozenset[str] = frozenset()) -> str | None:
-    """Return the first control character or lone surrogate in ``value``, or None."""
-    if value.isprintable():
-        # Fast path: printable text has no Cc or Cs character at all.
-        return None
-    for character in value:
-        if character in allowed:
-            continue
-        if unicodedata.category(character) in FORBIDDEN_CATEGORIES:
-            return character
-    return None
-
 
 class ControlCharacterMixin(_TextFieldBase):
     """Reject strings with control characters or lone surrogates with a field error."""
 
     allowed_characters: frozenset[str] = frozenset()
     default_error_messages: ClassVar[dict[str, StrOrPromise]] = {
-        "control_character": _("Control characters such as U+%(code)04X are not allowed."),
+        "control_character": _("Control characters such as U+{code} are not allowed."),
         "not_text": _("Enter text, not a number, list or object."),
     }
 
@@ -55,7 +35,7 @@ class ControlCharacterMixin(_TextFieldBase):
             self.fail("not_text")
         forbidden = find_forbidden_character(data, self.allowed_characters)
         if forbidden is not None:
-            self.fail("control_character", code=ord(forbidden))
+            self.fail("control_character", code=f"{ord(forbidden):04X}")
         return super().to_internal_value(data)
 
 

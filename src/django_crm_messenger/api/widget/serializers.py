@@ -9,8 +9,8 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ...conf import messenger_settings
 from ...models import FieldMode
+from ...validators import validate_message_body
 from .fields import HoneypotField, PlainEmailField, PlainTextField, WebPageURLField
 
 TOKEN_MAX_LENGTH = 128
@@ -124,14 +124,7 @@ class SendSerializer(SessionRequestSerializer):
     )
 
     def validate_body(self, value: str) -> str:
-        if not value.strip():
-            raise serializers.ValidationError(_("The message is empty."))
-        limit = messenger_settings.MAX_MESSAGE_LENGTH
-        if len(value) > limit:
-            raise serializers.ValidationError(
-                _("The message is %(length)d characters long; the maximum is %(limit)d.")
-                % {"length": len(value), "limit": limit}
-            )
+        validate_message_body(value)
         return value
 
     def validate_client_message_id(self, value: str | None) -> str | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ...conf import messenger_settings
+from ...validators import validate_message_body
 
 
 class ReplyForm(forms.Form):
@@ -17,12 +17,5 @@ class ReplyForm(forms.Form):
 
     def clean_body(self) -> str:
         body: str = self.cleaned_data["body"]
-        if not body.strip():
-            raise forms.ValidationError(_("The message is empty."))
-        limit = messenger_settings.MAX_MESSAGE_LENGTH
-        if len(body) > limit:
-            raise forms.ValidationError(
-                _("The message is %(length)d characters long; the maximum is %(limit)d.")
-                % {"length": len(body), "limit": limit}
-            )
+        validate_message_body(body)
         return body
