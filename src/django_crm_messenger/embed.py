@@ -35,8 +35,8 @@ def derived_api_url(script_url: str) -> str:
     """Return the API URL that widget.js derives from its own URL.
 
     The script takes the part of its URL before the last ``/static/`` and adds
-    ``/api/widget/``; this mirrors that rule so the snippet can tell when it
-    needs an explicit ``data-api-url``.
+    ``/api/widget/``. This function applies the same rule, so the snippet adds
+    ``data-api-url`` only when the derived URL would be wrong.
     """
     parts = urlsplit(script_url)
     cut = parts.path.rfind("/static/")

@@ -37,7 +37,7 @@ DECOY_SESSION_TTL = 3600
 
 
 class MessengerDisabled(Exception):
-    """Raised when MESSENGER_ENABLED is off; the API answers it with 404."""
+    """Raised when MESSENGER_ENABLED is off. The API returns 404 for it."""
 
 
 def messenger_enabled() -> bool:
@@ -45,7 +45,7 @@ def messenger_enabled() -> bool:
 
 
 def ensure_messenger_enabled_api() -> None:
-    """Raise ``MessengerDisabled`` (answered as 404 ``Messenger disabled``) while off."""
+    """Raise ``MessengerDisabled`` (returned as 404 ``Messenger disabled``) while off."""
     if not messenger_settings.ENABLED:
         raise MessengerDisabled(DISABLED_DETAIL)
 

@@ -186,7 +186,8 @@ def test_contact_card_shows_visitor_details(client, operator_a, inbox):
         "unverified",
     ):
         assert text in html
-    assert "First seen" in html and "Last seen" in html
+    assert "First seen" in html
+    assert "Last seen" in html
 
 
 def test_assign_resolve_and_reopen_without_javascript(client, operator_a, conversation):

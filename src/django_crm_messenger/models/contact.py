@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Contact(models.Model):
-    """A visitor who has written through a widget, as the branch's CRM sees them."""
+    """A visitor who has written through a widget, stored per branch."""
 
     branch = models.ForeignKey(
         settings.MESSENGER_BRANCH_MODEL,

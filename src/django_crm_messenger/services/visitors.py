@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class VisitorDetails:
-    """What a visitor tells the widget about themselves at bootstrap."""
+    """Details a visitor gives the widget about themselves at bootstrap."""
 
     name: str = ""
     email: str = ""

@@ -13,8 +13,8 @@ from ...validators import BODY_WHITESPACE, find_forbidden_character
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-    # The mixin only ever comes before a CharField in the bases; this tells
-    # mypy which methods super() reaches, without a base class at run time.
+    # The mixin always comes before a CharField in the bases. This base gives
+    # mypy the methods that super() reaches, without a base class at run time.
     _TextFieldBase = serializers.CharField
 else:
     _TextFieldBase = object

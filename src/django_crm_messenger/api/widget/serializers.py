@@ -40,6 +40,17 @@ def validate_phone(value: str) -> None:
         )
 
 
+def locale_field() -> PlainTextField:
+    """Return the optional ``locale`` field that bootstrap and config accept."""
+    return PlainTextField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        validators=[locale_validator],
+    )
+
+
 class ContactSerializer(serializers.Serializer[Any]):
     name = PlainTextField(max_length=200, required=False, allow_blank=True, allow_null=True)
     email = PlainEmailField(max_length=254, required=False, allow_blank=True, allow_null=True)
@@ -94,23 +105,11 @@ class BootstrapSerializer(SessionRequestSerializer):
     contact = ContactSerializer(required=False, allow_null=True)
     region = PlainTextField(max_length=100, required=False, allow_blank=True, allow_null=True)
     page_url = WebPageURLField(max_length=1000, required=False, allow_blank=True, allow_null=True)
-    locale = PlainTextField(
-        max_length=16,
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        validators=[locale_validator],
-    )
+    locale = locale_field()
 
 
 class ConfigSerializer(WidgetRequestSerializer):
-    locale = PlainTextField(
-        max_length=16,
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        validators=[locale_validator],
-    )
+    locale = locale_field()
 
 
 class SendSerializer(SessionRequestSerializer):

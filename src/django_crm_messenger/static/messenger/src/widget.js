@@ -652,7 +652,7 @@
     }
     if (tokenRejected && inUse && mounted) {
       // The token was regenerated or the inbox switched off while the visitor
-      // was chatting: say so instead of vanishing mid-conversation.
+      // was chatting, so show a notice instead of removing the widget.
       retired = true;
       formShown = false;
       ui.notice.hidden = false;
