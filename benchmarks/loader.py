@@ -3,7 +3,9 @@
 Rows go straight into the tables with PostgreSQL's COPY, with the
 denormalized columns of each conversation (has_visitor_message,
 last_message_id, last_visitor_message_id, last_message_at,
-last_message_preview) computed from the messages written with it. Columns
+last_message_preview) computed from the messages written with it. The
+search terms of each conversation are computed by services/search.py from
+its contact and messages, as the services would store them. Columns
 this loader does not know about get their model field's default, so a new
 field with a default does not break it.
 
@@ -16,16 +18,29 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
 
-FIRST_NAMES = ["Анна", "Иван", "Мария", "Пётр", "Ольга", "Сергей", "Елена", "Алексей", "Jane", "John"]
+FIRST_NAMES = [
+    "Анна",
+    "Иван",
+    "Мария",
+    "Пётр",
+    "Ольга",
+    "Сергей",
+    "Елена",
+    "Алексей",
+    "Jane",
+    "John",
+]
 LAST_NAMES = ["Смирнова", "Иванов", "Кузнецова", "Попов", "Соколова", "Лебедев", "Brown", "Smith"]
 VISITOR_LINES = [
     "Здравствуйте! Есть ли доставка в Казань?",
@@ -77,9 +92,7 @@ def copy_rows(
     named_columns = {field.column for field in named}
     others = [f for f in model._meta.concrete_fields if f.column not in named_columns]
     defaults = tuple(_field_default(field, now) for field in others)
-    column_sql = ", ".join(
-        connection.ops.quote_name(f.column) for f in [*named, *others]
-    )
+    column_sql = ", ".join(connection.ops.quote_name(f.column) for f in [*named, *others])
     count = 0
     table = connection.ops.quote_name(model._meta.db_table)
     with cursor.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy:
@@ -94,11 +107,78 @@ def _next_id(cursor: Any, table: str) -> int:
     return cursor.fetchone()[0]
 
 
+@contextmanager
+def _indexes_built_after(cursor: Any, table: str) -> Iterator[None]:
+    """Drop the secondary indexes and unique constraints of ``table``, and rebuild them on exit.
+
+    Building an index once over all rows is several times faster than
+    updating it row by row during the COPY. The primary key stays.
+    """
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype = 'u'",
+        [table],
+    )
+    constraints = cursor.fetchall()
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+        "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+        [table, table],
+    )
+    indexes = cursor.fetchall()
+    quoted = connection.ops.quote_name(table)
+    for name, _definition in constraints:
+        cursor.execute(f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+    for name, _definition in indexes:
+        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    for _name, definition in indexes:
+        cursor.execute(definition)
+    for name, definition in constraints:
+        cursor.execute(
+            f"ALTER TABLE {quoted} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
+        )
+
+
 def _reset_sequence(cursor: Any, table: str) -> None:
     cursor.execute(
         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
         f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
     )
+
+
+@lru_cache(maxsize=4096)
+def _body_terms(body: str) -> frozenset[str]:
+    from django_crm_messenger.services.search import terms_from_text
+
+    # Most bodies repeat a fixed line, so the cache saves most of the work.
+    return frozenset(terms_from_text(body))
+
+
+def _term_rows(
+    contacts: list[tuple], conversation_rows: list[tuple], message_rows: list[tuple], first_id: int
+) -> Iterator[tuple]:
+    """Yield (id, conversation, term, branch_term) rows for COPY, one conversation at a time.
+
+    ``contacts`` and ``conversation_rows`` are parallel lists, and
+    ``message_rows`` are grouped by conversation in the same order, as
+    ``load`` builds them.
+    """
+    from django_crm_messenger.services.search import contact_terms, term_rows
+
+    term_id = first_id
+    messages = iter(message_rows)
+    message = next(messages, None)
+    for contact, conversation in zip(contacts, conversation_rows, strict=True):
+        conversation_id = conversation[0]
+        _id, branch_id, name, email, phone, *_ = contact
+        words = contact_terms(name, email, phone)
+        while message is not None and message[1] == conversation_id:
+            words |= _body_terms(message[3])
+            message = next(messages, None)
+        for term, branch_term in sorted(term_rows(words, branch_id)):
+            yield (term_id, conversation_id, term, branch_term)
+            term_id += 1
 
 
 def load(
@@ -116,7 +196,7 @@ def load(
     assigned to the branch's operator, and each has 8 to 12 messages starting
     with a visitor's, so every one is listed in the panel.
     """
-    from django_crm_messenger.models import Contact, Conversation, Message
+    from django_crm_messenger.models import Contact, Conversation, ConversationTerm, Message
 
     started = time.monotonic()
     end = end or timezone.now()
@@ -128,6 +208,7 @@ def load(
         contact_id = _next_id(cursor, Contact._meta.db_table)
         conversation_id = _next_id(cursor, Conversation._meta.db_table)
         message_id = _next_id(cursor, Message._meta.db_table)
+        term_id = _next_id(cursor, ConversationTerm._meta.db_table)
 
     contacts: list[tuple] = []
     conversation_rows: list[tuple] = []
@@ -145,7 +226,9 @@ def load(
         # Spread the messages so the total is exact: the last conversations
         # take what is left over.
         left = conversations - n
-        count = min(remaining - (left - 1), per_conversation + (n % 5) - 2) if left > 1 else remaining
+        count = (
+            min(remaining - (left - 1), per_conversation + (n % 5) - 2) if left > 1 else remaining
+        )
         count = max(1, count)
         remaining -= count
 
@@ -159,9 +242,7 @@ def load(
             created = opened + timedelta(seconds=40 * k)
             if visitor:
                 last_visitor = message_id
-                message_rows.append(
-                    (message_id, number, "visitor", body, None, "", None, created)
-                )
+                message_rows.append((message_id, number, "visitor", body, None, "", None, created))
             else:
                 message_rows.append(
                     (
@@ -240,16 +321,25 @@ def load(
             ],
             message_rows,
         )
-        for model in (Contact, Conversation, Message):
+        # The term table gets about 45 rows a conversation and five indexes.
+        with _indexes_built_after(cursor, ConversationTerm._meta.db_table):
+            terms = copy_rows(
+                cursor,
+                ConversationTerm,
+                ["id", "conversation", "term", "branch_term"],
+                _term_rows(contacts, conversation_rows, message_rows, term_id),
+            )
+        for model in (Contact, Conversation, Message, ConversationTerm):
             _reset_sequence(cursor, model._meta.db_table)
     loaded = time.monotonic() - started
 
     with raw.cursor() as cursor:
-        for model in (Contact, Conversation, Message):
+        for model in (Contact, Conversation, Message, ConversationTerm):
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     return {
         "conversations": len(conversation_rows),
         "messages": len(message_rows),
+        "terms": terms,
         "load_seconds": loaded,
         "total_seconds": time.monotonic() - started,
     }

@@ -7,12 +7,18 @@ the admin cannot move data between branches or rewrite a conversation.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from ._typing import ModelAdmin, TabularInline
 from .models import Contact, Conversation, Inbox, Message, ReadMarker, RoutingRule
+from .services.search import index_contact, reindex_conversations
+
+SEARCHED_CONTACT_FIELDS = {"name", "email", "phone"}
 
 
 class RoutingRuleInline(TabularInline[RoutingRule, Inbox]):
@@ -57,6 +63,13 @@ class ContactAdmin(ModelAdmin[Contact]):
         if obj is not None:
             fields.append("branch")
         return fields
+
+    def save_model(self, request: HttpRequest, obj: Contact, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # The admin saves inside a transaction, so the search terms of the
+        # contact's conversations change in the same commit as the details.
+        if change and SEARCHED_CONTACT_FIELDS & set(form.changed_data):
+            index_contact(obj)
 
 
 class MessageInline(TabularInline[Message, Conversation]):
@@ -121,6 +134,19 @@ class MessageAdmin(ModelAdmin[Message]):
 
     def has_change_permission(self, request: HttpRequest, obj: Message | None = None) -> bool:
         return False
+
+    # A deleted message's words are dropped from its conversation's search terms.
+    def delete_model(self, request: HttpRequest, obj: Message) -> None:
+        conversation_id = obj.conversation_id
+        super().delete_model(request, obj)
+        reindex_conversations([conversation_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
+        # The delete action, unlike the delete view, runs outside a transaction.
+        with transaction.atomic():
+            conversation_ids = set(queryset.values_list("conversation_id", flat=True))
+            super().delete_queryset(request, queryset)
+            reindex_conversations(conversation_ids)
 
 
 @admin.register(RoutingRule)

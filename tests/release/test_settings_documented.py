@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ def settings_properties() -> set[str]:
     return {
         f"MESSENGER_{name}"
         for name, value in vars(conf.MessengerSettings).items()
-        if isinstance(value, property)
+        if isinstance(value, property | cached_property)
     }
 
 

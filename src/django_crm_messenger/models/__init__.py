@@ -4,6 +4,7 @@ from .conversation import Conversation, ConversationStatus, ReadMarker
 from .inbox import FieldMode, Inbox
 from .message import Message, SenderType
 from .routing import RoutingRule, normalize_region
+from .search import ConversationTerm
 
 __all__ = [
     "AbstractBranch",
@@ -11,6 +12,7 @@ __all__ = [
     "Contact",
     "Conversation",
     "ConversationStatus",
+    "ConversationTerm",
     "FieldMode",
     "Inbox",
     "Message",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,8 +32,19 @@ from django.utils.dateparse import parse_datetime
 
 from ..branches import branch_filter, get_visible_branches, user_sees_all_branches
 from ..conf import messenger_settings
-from ..models import Conversation, ConversationStatus, Inbox, Message, ReadMarker, SenderType
-from ..state import get_cache
+from ..models import (
+    Conversation,
+    ConversationStatus,
+    ConversationTerm,
+    Inbox,
+    Message,
+    ReadMarker,
+    SenderType,
+)
+from ..services.search import query_terms, term_lookups
+from ..state import get_cache, is_cache_failure
+
+logger = logging.getLogger(__name__)
 
 ASSIGNEE_CHOICES = ("all", "mine", "unassigned")
 STATUS_CHOICES = (ConversationStatus.OPEN, ConversationStatus.RESOLVED)
@@ -149,7 +161,10 @@ def with_unread_counts(queryset: QuerySet[Conversation], user: Any) -> QuerySet[
 def filter_conversations(
     queryset: QuerySet[Conversation], user: Any, filters: ConversationFilters
 ) -> QuerySet[Conversation]:
-    """Apply the status tab, inbox, assignee and search filters to a visible queryset."""
+    """Apply the status tab, inbox, assignee and search filters to a visible queryset.
+
+    The search matches word prefixes: "анн" finds "Анна", but "нна" finds nothing.
+    """
     queryset = queryset.filter(status=filters.status)
     if filters.inbox_id is not None:
         queryset = queryset.filter(inbox_id=filters.inbox_id)
@@ -157,16 +172,53 @@ def filter_conversations(
         queryset = queryset.filter(assignee=user.pk)
     elif filters.assignee == "unassigned":
         queryset = queryset.filter(assignee__isnull=True)
-    if filters.search:
-        term = filters.search
-        # NOTE: substring search cannot use a portable index; it scans the
-        # visible branch's conversations and their messages.
-        queryset = queryset.filter(
-            Q(contact__name__icontains=term)
-            | Q(contact__email__icontains=term)
-            | Q(contact__phone__icontains=term)
-            | Exists(Message.objects.filter(conversation=OuterRef("pk"), body__icontains=term))
+    terms = query_terms(filters.search)
+    if terms:
+        queryset = _filter_by_terms(queryset, user, terms)
+    return queryset
+
+
+def _search_branch_ids(user: Any) -> list[Any] | None:
+    """Return the branches whose scoped terms a search reads, or None for the plain terms.
+
+    The ids come from the cache that the change token also reads, so they
+    may be up to VISIBLE_BRANCHES_TTL seconds old. A stale list can only
+    hide results, because the list query checks the branch itself. Without
+    the cache the plain terms are used.
+    """
+    try:
+        return visible_branch_ids(user)
+    except Exception as exc:
+        if not is_cache_failure(exc):
+            raise
+        logger.warning(
+            "Searching without branch-scoped terms for user %s, the cache failed: %s: %s",
+            user.pk,
+            type(exc).__name__,
+            exc,
         )
+        return None
+
+
+def _filter_by_terms(
+    queryset: QuerySet[Conversation], user: Any, terms: list[str]
+) -> QuerySet[Conversation]:
+    """Keep the conversations that have a term starting with each query term.
+
+    Each term is an EXISTS in the list query. For a term that is rare in the
+    user's branches, PostgreSQL reads its rows from the prefix index and
+    joins their conversations. For a common one, it walks the list in order
+    and checks each conversation in the (conversation, term) index until the
+    page is full. The ``branch_term`` column gives it per-branch statistics
+    to tell the two apart (see ConversationTerm).
+    """
+    branch_ids = _search_branch_ids(user)
+    for term in terms:
+        match = Q()
+        for lookup in term_lookups(term, branch_ids):
+            match |= Q(**lookup)
+        matching = ConversationTerm.objects.filter(match, conversation=OuterRef("pk"))
+        queryset = queryset.filter(Exists(matching))
     return queryset
 
 

@@ -60,11 +60,21 @@ def _announce_change(conversation: Conversation) -> None:
     transaction.on_commit(bump)
 
 
+def announce_message(conversation_id: int, branch_id: int) -> None:
+    """Tell polling widgets and open panels about a new message; call after the commit.
+
+    One round trip to the cache renews both the conversation's version and
+    the branch's change version. A new message is the most frequent change,
+    and this runs on every send.
+    """
+    bump_conversation(
+        conversation_id, (branch_changes_key(branch_id), ALL_BRANCHES_CHANGES_KEY), CHANGES_TTL
+    )
+
+
 @receiver(signals.conversation_created, dispatch_uid="messenger_panel_conversation_created")
-@receiver(signals.visitor_message_received, dispatch_uid="messenger_panel_visitor_message")
-@receiver(signals.operator_message_sent, dispatch_uid="messenger_panel_operator_message")
-def bump_on_message(sender: Any, conversation: Conversation, **kwargs: Any) -> None:
-    # These signals are sent after the commit, so the bump happens at once.
+def bump_on_new_conversation(sender: Any, conversation: Conversation, **kwargs: Any) -> None:
+    # The signal is sent after the commit, so the bump happens at once.
     bump_branch_changes(conversation.branch_id)
 
 

@@ -3,16 +3,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import signals
 from ..models import Conversation, ConversationStatus, Message, SenderType
 from ..state import bump_conversation
+from .conversations import announce_message
+from .search import index_message
 
 logger = logging.getLogger(__name__)
 
 PREVIEW_LENGTH = 200
+LOCKED_FIELDS = ("id", "branch_id", "inbox_id", "contact_id", "assignee_id", "status")
 
 
 def _store_message(
@@ -23,49 +26,65 @@ def _store_message(
     author: Any = None,
     author_name: str = "",
     client_message_id: str | None = None,
-) -> tuple[Message, Conversation, bool]:
+) -> tuple[Message, Conversation | None, bool]:
     """Insert a message under a lock on its conversation; return (message, conversation, created).
 
     The row lock serializes writers to one conversation, so ids follow the
-    order in which sends were accepted and a repeated ``client_message_id``
-    finds the first copy instead of racing it.
+    order in which sends were accepted. A repeated ``client_message_id``
+    breaks the unique constraint on insert; the transaction then rolls back
+    and the first copy is returned, with None for the conversation. Relying
+    on the constraint saves a query on every send, at the cost of a
+    rollback on the rare repeat.
     """
-    with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
-
+    try:
+        with transaction.atomic():
+            # Few columns keep the lock query cheap to build. Receivers of
+            # the signals load any other field when they read it.
+            conversation = (
+                Conversation.objects.select_for_update()
+                .only(*LOCKED_FIELDS)
+                .get(pk=conversation_id)
+            )
+            message = Message.objects.create(
+                conversation_id=conversation_id,
+                sender=sender,
+                body=body,
+                author=author,
+                author_name=author_name,
+                client_message_id=client_message_id or None,
+            )
+            index_message(conversation, body)
+            _record_last_message(conversation, message, sender)
+            branch_id = conversation.branch_id
+            transaction.on_commit(lambda: announce_message(conversation_id, branch_id))
+    except IntegrityError:
+        stored = None
         if client_message_id:
-            existing = Message.objects.filter(
+            stored = Message.objects.filter(
                 conversation_id=conversation_id, client_message_id=client_message_id
             ).first()
-            if existing is not None:
-                return existing, conversation, False
-
-        message = Message.objects.create(
-            conversation_id=conversation_id,
-            sender=sender,
-            body=body,
-            author=author,
-            author_name=author_name,
-            client_message_id=client_message_id or None,
-        )
-
-        updates: dict[str, Any] = {
-            "last_message_id": message.pk,
-            "last_message_at": message.created_at,
-            "last_message_preview": body[:PREVIEW_LENGTH],
-            "updated_at": timezone.now(),
-        }
-        if sender == SenderType.VISITOR:
-            updates["has_visitor_message"] = True
-            updates["last_visitor_message_id"] = message.pk
-            # A visitor writing into a resolved conversation reopens it.
-            updates["status"] = ConversationStatus.OPEN
-        Conversation.objects.filter(pk=conversation_id).update(**updates)
-        for field, value in updates.items():
-            setattr(conversation, field, value)
-
-        transaction.on_commit(lambda: bump_conversation(conversation_id))
+        if stored is None:
+            raise
+        return stored, None, False
     return message, conversation, True
+
+
+def _record_last_message(conversation: Conversation, message: Message, sender: str) -> None:
+    """Store the columns that the panel lists and the widget's polls read from the conversation."""
+    updates: dict[str, Any] = {
+        "last_message_id": message.pk,
+        "last_message_at": message.created_at,
+        "last_message_preview": message.body[:PREVIEW_LENGTH],
+        "updated_at": timezone.now(),
+    }
+    if sender == SenderType.VISITOR:
+        updates["has_visitor_message"] = True
+        updates["last_visitor_message_id"] = message.pk
+        # A visitor writing into a resolved conversation reopens it.
+        updates["status"] = ConversationStatus.OPEN
+    Conversation.objects.filter(pk=conversation.pk).update(**updates)
+    for field, value in updates.items():
+        setattr(conversation, field, value)
 
 
 def send_visitor_message(
@@ -75,15 +94,25 @@ def send_visitor_message(
     message, conversation, created = _store_message(
         conversation_id, sender=SenderType.VISITOR, body=body, client_message_id=client_message_id
     )
-    if created:
-        logger.info("Visitor message %s stored in conversation %s", message.pk, conversation_id)
-        signals.send_after_commit(
-            signals.visitor_message_received,
-            sender=Message,
-            message=message,
-            conversation=conversation,
+    if not created:
+        # A retry may follow a send whose post-commit cache update failed,
+        # so the poll state is renewed here as well.
+        bump_conversation(conversation_id)
+        logger.info(
+            "Repeated send of message %s in conversation %s returned the stored message",
+            message.pk,
+            conversation_id,
         )
-    return message, created
+        return message, False
+
+    logger.info("Visitor message %s stored in conversation %s", message.pk, conversation_id)
+    signals.send_after_commit(
+        signals.visitor_message_received,
+        sender=Message,
+        message=message,
+        conversation=conversation,
+    )
+    return message, True
 
 
 def operator_display_name(user: Any) -> str:

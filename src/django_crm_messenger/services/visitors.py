@@ -11,6 +11,7 @@ from django.db.models import Q
 from .. import signals
 from ..models import Contact, Conversation, Inbox
 from .routing import route_region
+from .search import index_new_conversation
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,15 @@ def _find_existing_contact(branch_id: int, email: str, phone: str) -> Contact | 
         match |= Q(phone=phone)
     if not match:
         return None
-    return Contact.objects.filter(match, branch_id=branch_id).order_by("id").first()
+    # The row lock makes an admin edit of the contact wait for this
+    # transaction (or this lookup wait for the edit), so the new
+    # conversation's search terms come from the contact's current details.
+    return (
+        Contact.objects.filter(match, branch_id=branch_id)
+        .select_for_update()
+        .order_by("id")
+        .first()
+    )
 
 
 def start_conversation(widget_inbox: Inbox, details: VisitorDetails) -> Conversation:
@@ -44,7 +53,8 @@ def start_conversation(widget_inbox: Inbox, details: VisitorDetails) -> Conversa
     The region picks the inbox through the routing rules. A visitor whose
     e-mail or phone matches a contact of that branch is linked to it for the
     operators' benefit, but the conversation is marked unverified because the
-    visitor never proved to own that address.
+    visitor never proved to own that address. The conversation gets the
+    contact's search terms in the same transaction.
     """
     inbox, rule = route_region(details.region, widget_inbox)
 
@@ -68,6 +78,7 @@ def start_conversation(widget_inbox: Inbox, details: VisitorDetails) -> Conversa
             routing_rule=rule,
         )
         conversation.save()
+        index_new_conversation(conversation, contact)
         signals.send_after_commit(
             signals.conversation_created, sender=Conversation, conversation=conversation
         )

@@ -27,7 +27,7 @@ from ...selectors.widget import (
     lookup_widget_request,
     widget_request_keys,
 )
-from ...state import count_honeypot, increment_and_read, is_cache_failure
+from ...state import CountedRequest, count_honeypot, increment_and_read, is_cache_failure
 from ...utils import (
     DISABLED_DETAIL,
     MessengerDisabled,
@@ -130,7 +130,7 @@ class WidgetAPIView(APIView):
         for throttle in cast("list[FixedWindowThrottle]", self.get_throttles()):
             if throttle.reads_body and parse_error is not None:
                 continue
-            counter = throttle.counter(request, self)
+            counter = throttle.counter(request, data)
             if counter is not None:
                 throttles.append(throttle)
                 counters.append(counter)
@@ -138,7 +138,12 @@ class WidgetAPIView(APIView):
         if isinstance(data, dict):
             keys = widget_request_keys(data.get("widget_token"), data.get("widget_session_token"))
 
-        counts, found = increment_and_read(counters, keys)
+        # A request that the fast path handed over was counted there already.
+        counted: CountedRequest | None = getattr(request._request, "messenger_counted", None)
+        if counted is not None and counted.matches(counters, keys):
+            counts, found = counted.counts, counted.found
+        else:
+            counts, found = increment_and_read(counters, keys)
         self.prefetched = (keys, found)
         waits = [
             throttle.wait()

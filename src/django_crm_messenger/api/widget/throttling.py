@@ -1,7 +1,7 @@
 """Rate limits for the public widget API, per client IP and per inbox.
 
-Rates come from MESSENGER_THROTTLE_RATES when a request arrives, so changing
-the setting needs no restart. Counters use fixed windows kept in the shared
+Rates come from MESSENGER_THROTTLE_RATES, read through ``conf``, so
+``override_settings`` changes them at once. Counters use fixed windows kept in the shared
 cache, so every server process counts against the same limit. The widget
 views increment all counters and read the request's state in one round trip
 to Redis (``state.increment_and_read``), which keeps an idle poll cheap.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -28,6 +29,7 @@ DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 IPV6_CLIENT_PREFIX = 64
 
 
+@lru_cache(maxsize=64)
 def parse_rate(rate: str) -> tuple[int, int]:
     """Parse ``"20/min"`` into (20, 60); the period's first letter picks the unit."""
     count, _, period = str(rate).partition("/")
@@ -38,6 +40,12 @@ def parse_rate(rate: str) -> tuple[int, int]:
             f"MESSENGER_THROTTLE_RATES has the rate {rate!r}, which is not of the form "
             "'count/period' with a period of s, min, h or day, such as '20/min'."
         ) from None
+
+
+@lru_cache(maxsize=4096)
+def client_digest(address: str) -> str:
+    """Return the digest that names a client address (its /64 for IPv6) in counter keys."""
+    return token_digest(_client_key(address))[:32]
 
 
 def _client_key(address: str) -> str:
@@ -95,20 +103,29 @@ class FixedWindowThrottle(BaseThrottle):
     limit: int
     wait_seconds = 1.0
 
-    def get_ident_key(self, request: Any, view: Any) -> str | None:
+    # Set by ``counter``: the key part that names the client or the inbox.
+    ident = ""
+
+    def get_ident_key(self, request: Any, data: Any) -> str | None:
+        """Return what this throttle counts by; ``data`` is the parsed request body."""
         raise NotImplementedError
 
     def describe(self, request: Any) -> str:
         return ""
 
-    def counter(self, request: Any, view: Any) -> tuple[str, int] | None:
-        """Return the cache key and timeout of this request's window, or None if not limited."""
+    def counter(self, request: Any, data: Any) -> tuple[str, int] | None:
+        """Return the cache key and timeout of this request's window, or None if not limited.
+
+        ``request`` may be a DRF or a plain Django request: only its ``META``
+        is read, and the body comes parsed in ``data``.
+        """
         rate = messenger_settings.THROTTLE_RATES.get(self.scope)
         if not rate:
             return None
-        ident = self.get_ident_key(request, view)
+        ident = self.get_ident_key(request, data)
         if ident is None:
             return None
+        self.ident = ident
         self.rate = rate
         self.limit, duration = parse_rate(rate)
         now = time.time()
@@ -129,7 +146,7 @@ class FixedWindowThrottle(BaseThrottle):
         return count <= self.limit
 
     def allow_request(self, request: Any, view: Any) -> bool:
-        counter = self.counter(request, view)
+        counter = self.counter(request, request.data if self.reads_body else None)
         if counter is None:
             return True
         return self.check_count(request, increment_counter(*counter))
@@ -139,8 +156,8 @@ class FixedWindowThrottle(BaseThrottle):
 
 
 class ClientIPThrottle(FixedWindowThrottle):
-    def get_ident_key(self, request: Any, view: Any) -> str | None:
-        return token_digest(_client_key(client_ip(request)))[:32]
+    def get_ident_key(self, request: Any, data: Any) -> str | None:
+        return client_digest(client_ip(request))
 
     def describe(self, request: Any) -> str:
         return f"client {_client_key(client_ip(request))}"
@@ -149,8 +166,7 @@ class ClientIPThrottle(FixedWindowThrottle):
 class InboxThrottle(FixedWindowThrottle):
     reads_body = True
 
-    def get_ident_key(self, request: Any, view: Any) -> str | None:
-        data = request.data
+    def get_ident_key(self, request: Any, data: Any) -> str | None:
         token = data.get("widget_token") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token or len(token) > 128:
             return None
@@ -159,7 +175,7 @@ class InboxThrottle(FixedWindowThrottle):
     def describe(self, request: Any) -> str:
         # A prefix of the token's digest identifies the inbox in the log
         # without writing the token itself.
-        return f"widget token digest {self.get_ident_key(request, None) or ''}"[:40]
+        return f"widget token digest {self.ident}"[:40]
 
 
 class BootstrapIPThrottle(ClientIPThrottle):

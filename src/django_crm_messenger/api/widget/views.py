@@ -22,7 +22,7 @@ from ...selectors.widget import (
 )
 from ...services.messages import send_visitor_message
 from ...services.visitors import VisitorDetails, start_conversation
-from ...state import bump_conversation, get_cache, store_conversation_state
+from ...state import get_cache, store_conversation_state
 from ...utils import WidgetSession, create_widget_session, session_from_value
 from . import throttling
 from .base import WidgetAPIView, WidgetError, session_expired_error
@@ -263,15 +263,6 @@ class SendView(SessionViewMixin, WidgetAPIView):
             # The conversation was removed (an empty one, by messenger_cleanup).
             raise session_expired_error() from None
 
-        if not created:
-            # A retry may follow a send whose post-commit cache update failed,
-            # so the poll state is renewed here as well.
-            bump_conversation(session.conversation_id)
-            logger.info(
-                "Repeated send of message %s in conversation %s returned the stored message",
-                message.pk,
-                session.conversation_id,
-            )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response({"message": message_payload(message)}, status=code)
 
