@@ -119,8 +119,12 @@ class Conversation(ImmutableFieldsModel):
                 condition=LISTED & Q(assignee__isnull=True),
                 name="messenger_conv_unassigned_idx",
             ),
+            # Only conversations without a visitor message, which cleanup
+            # deletes; the rest leave it, so a send does not write to it.
             models.Index(
-                fields=["has_visitor_message", "created_at"], name="messenger_conv_empty_idx"
+                fields=["created_at"],
+                condition=Q(has_visitor_message=False),
+                name="messenger_conv_empty_idx",
             ),
         ]
 
