@@ -445,11 +445,21 @@ def _run_script(client: Any, full_keys: list[str], args: list[int]) -> list[Any]
             # The first call on this server, or after SCRIPT FLUSH: EVAL loads it.
             return list(client.eval(INCREMENT_AND_READ_SCRIPT, len(full_keys), *full_keys, *args))
     except ResponseError as exc:
+        if not _rejects_scripts(exc):
+            # Other errors (out of memory, a busy server) are failures like
+            # any other, which the widget API answers with 503.
+            raise
         logger.warning(
             "Redis rejected the rate-limit script (%s); counting with a pipeline instead", exc
         )
         _ScriptSupport.enabled = False
         return None
+
+
+def _rejects_scripts(exc: Exception) -> bool:
+    """Return True for the error of a server that does not allow EVAL and EVALSHA."""
+    message = str(exc).lower()
+    return "unknown command" in message or "noperm" in message or "disabled" in message
 
 
 def _run_pipeline(client: Any, full_keys: list[str], timeouts: list[int]) -> list[Any]:

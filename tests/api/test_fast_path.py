@@ -235,3 +235,38 @@ def test_plain_requests_skip_drf(inbox, monkeypatch, middleware):
     assert idle.status_code == 200
     assert idle.json()["messages"] == []
     assert sent.status_code == 201
+
+
+class ScriptlessClient:
+    """A Redis client whose server rejects scripts with ``error``."""
+
+    def __init__(self, error: str):
+        self.error = error
+
+    def evalsha(self, *args: Any) -> Any:
+        from redis.exceptions import ResponseError
+
+        raise ResponseError(self.error)
+
+
+@requires_redis
+def test_rejected_scripts_switch_to_pipeline(monkeypatch):
+    monkeypatch.setattr(state._ScriptSupport, "enabled", True)
+
+    result = state._run_script(ScriptlessClient("ERR unknown command 'evalsha'"), ["k"], [1, 60])
+
+    assert result is None
+    assert state._ScriptSupport.enabled is False
+
+
+@requires_redis
+def test_other_script_errors_are_raised(monkeypatch):
+    from redis.exceptions import ResponseError
+
+    monkeypatch.setattr(state._ScriptSupport, "enabled", True)
+
+    with pytest.raises(ResponseError):
+        state._run_script(
+            ScriptlessClient("OOM command not allowed when used memory"), ["k"], [1, 60]
+        )
+    assert state._ScriptSupport.enabled is True
