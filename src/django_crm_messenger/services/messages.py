@@ -38,8 +38,8 @@ def _store_message(
     """
     try:
         with transaction.atomic():
-            # Few columns keep the lock query cheap to build. Receivers of
-            # the signals load any other field when they read it.
+            # The lock reads only the columns used here and most often by
+            # signal receivers; any other field loads when a receiver reads it.
             conversation = (
                 Conversation.objects.select_for_update()
                 .only(*LOCKED_FIELDS)
