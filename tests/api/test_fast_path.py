@@ -72,6 +72,8 @@ def test_idle_poll_matches_drf_view(inbox):
     for name in COMPARED_HEADERS:
         assert fast.get(name) == full.get(name), name
     assert "Origin" in fast["Vary"]
+    # The middleware answers before CommonMiddleware, which would set it.
+    assert fast["Content-Length"] == str(len(fast.content))
 
 
 def test_new_message_poll_matches_drf_view(inbox, operator_a):

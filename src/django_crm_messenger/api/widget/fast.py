@@ -147,11 +147,13 @@ class FastRequest:
         if self.origin:
             headers["Access-Control-Allow-Origin"] = self.origin
             headers["Access-Control-Expose-Headers"] = "Retry-After"
+        content = _renderer.render(payload)
+        # CommonMiddleware sets this on other responses, but it runs after
+        # the fast path's middleware. Without it, servers close the
+        # connection or send the body in chunks.
+        headers["Content-Length"] = str(len(content))
         return HttpResponse(
-            _renderer.render(payload),
-            content_type="application/json",
-            status=status,
-            headers=headers,
+            content, content_type="application/json", status=status, headers=headers
         )
 
 
