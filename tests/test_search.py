@@ -69,7 +69,7 @@ def test_terms_spell_yo_as_ye():
     assert terms_from_text("Але\u0308на") == {"алена"}
 
 
-def test_long_word_is_cut_to_32_characters():
+def test_long_word_cut_to_32():
     assert terms_from_text("x" * 40) == {"x" * 32}
     assert query_terms("x" * 40) == ["x" * 32]
 
@@ -105,7 +105,7 @@ def test_long_digit_run_gives_group_starts():
     assert "799912345678800" in terms
 
 
-def test_digits_inside_a_word_are_no_phone():
+def test_digits_inside_word_not_phone():
     assert terms_from_text("client777") == {"client777"}
     assert terms_from_text("abc12345") == {"abc12345"}
 
@@ -141,7 +141,7 @@ def test_query_keeps_the_longest_terms():
     assert "jjjjjjjjjj" in terms
 
 
-def test_scope_prefix_uses_short_keys_or_a_hash():
+def test_scope_prefix_short_or_hashed():
     assert scope_prefix(3) == "#3#"
     long_key = scope_prefix("0b9e6a4c-35d5-4a43-9d4f-1c1f8e0d5b7a")
     assert len(long_key) == 12
@@ -407,7 +407,7 @@ def test_query_without_terms_lists_everything(search, inbox):
 
 
 @pytest.mark.django_db
-def test_search_query_is_cut_to_maximum_length(search, inbox):
+def test_search_query_cut_to_maximum(search, inbox):
     anna = make_conversation(inbox, "Anna", "Hello")
     repeated = "anna " * (MAX_SEARCH_LENGTH // 5)
     assert len(repeated) == MAX_SEARCH_LENGTH
@@ -449,7 +449,7 @@ def test_admin_contact_change_updates_terms(client, admin_user, inbox):
 
 
 @pytest.mark.django_db
-def test_admin_save_without_detail_change_keeps_terms(client, admin_user, inbox):
+def test_admin_save_unchanged_keeps_terms(client, admin_user, inbox):
     conversation = make_conversation(inbox, "Anna", "Hello")
     ConversationTerm.objects.create(conversation=conversation, term="marker", branch_term="#marker")
     client.force_login(admin_user)

@@ -36,7 +36,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Answers the widget's busiest requests before the middleware below.
+    # Responds to the widget's busiest requests before the middleware below.
     "django_crm_messenger.middleware.WidgetFastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -1,6 +1,6 @@
 """Package settings, read from ``django.conf.settings`` once and then kept.
 
-The widget API reads a dozen settings on every request, so each value is
+The widget API reads about a dozen settings on every request, so each value is
 kept after its first read. ``override_settings`` and pytest-django's
 ``settings`` fixture send ``setting_changed``, which makes every value read
 again. The configuration reference in ``docs/configuration.md`` lists the

@@ -26,7 +26,7 @@ FAST_VIEWS = {"messenger:widget-poll": poll, "messenger:widget-send": send}
 
 
 class WidgetFastPathMiddleware:
-    """Answer plainly valid ``POST`` polls and sends without the middleware after it."""
+    """Respond to plainly valid ``POST`` polls and sends without the middleware after it."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

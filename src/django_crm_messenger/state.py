@@ -379,7 +379,7 @@ def increment_and_read(
     """Increment counters (``(key, timeout)`` pairs) and read ``keys`` in one round trip.
 
     On Redis this is one script call (or one pipeline where scripts are
-    refused), which lets an idle poll check both rate limits and read all of
+    rejected), which lets an idle poll check both rate limits and read all of
     its state with a single request to the cache.
     Other backends fall back to one ``incr`` per counter and one
     ``get_many``. Returns the new counts, in order, and the keys found.
@@ -447,7 +447,7 @@ def _run_script(client: Any, full_keys: list[str], args: list[int]) -> list[Any]
     except ResponseError as exc:
         if not _rejects_scripts(exc):
             # Other errors (out of memory, a busy server) are failures like
-            # any other, which the widget API answers with 503.
+            # any other, and the widget API responds to them with 503.
             raise
         logger.warning(
             "Redis rejected the rate-limit script (%s); counting with a pipeline instead", exc

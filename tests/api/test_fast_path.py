@@ -72,7 +72,7 @@ def test_idle_poll_matches_drf_view(inbox):
     for name in COMPARED_HEADERS:
         assert fast.get(name) == full.get(name), name
     assert "Origin" in fast["Vary"]
-    # The middleware answers before CommonMiddleware, which would set it.
+    # The middleware responds before CommonMiddleware, which would set it.
     assert fast["Content-Length"] == str(len(fast.content))
 
 
@@ -220,11 +220,11 @@ def test_plain_requests_skip_drf(inbox, monkeypatch, middleware):
     last = visitor.send("Hello").json()["message"]["id"]
     visitor.poll(after=last)
 
-    def refuse(*args: Any, **kwargs: Any):
+    def fail_if_called(*args: Any, **kwargs: Any):
         raise AssertionError("the DRF view was called")
 
-    monkeypatch.setattr(PollView, "dispatch", refuse)
-    monkeypatch.setattr(SendView, "dispatch", refuse)
+    monkeypatch.setattr(PollView, "dispatch", fail_if_called)
+    monkeypatch.setattr(SendView, "dispatch", fail_if_called)
     stack = settings.MIDDLEWARE if middleware else WITHOUT_MIDDLEWARE
     with override_settings(MIDDLEWARE=stack):
         idle = visitor.poll(after=last)

@@ -110,7 +110,17 @@ def lookup_widget_request(
     else:
         flush_pending_invalidations()
         found = get_cache().get_many(keys)
+    return lookup_from_found(widget_token, session_token, keys, found)
 
+
+def lookup_from_found(
+    widget_token: str, session_token: Any, keys: list[str], found: dict[str, Any]
+) -> WidgetLookup:
+    """Return the lookup of a request from the values of ``keys``, already read from the cache.
+
+    ``keys`` are ``widget_request_keys(widget_token, session_token)``. A
+    missing or stale inbox state is reloaded from the database.
+    """
     inbox_key = keys[1]
     epoch = found.get(INBOX_EPOCH_KEY)
     state = found.get(inbox_key)

@@ -35,7 +35,7 @@ from ...utils import (
     messenger_enabled,
 )
 from .parsers import StrictJSONParser
-from .throttling import FixedWindowThrottle, client_ip
+from .throttling import FixedWindowThrottle, client_ip, request_counters
 
 logger = logging.getLogger(__name__)
 
@@ -124,16 +124,13 @@ class WidgetAPIView(APIView):
         except exceptions.ParseError as exc:
             parse_error, data = exc, None
 
-        throttles: list[FixedWindowThrottle] = []
-        counters: list[tuple[str, int]] = []
         # The widget views list only FixedWindowThrottle classes.
-        for throttle in cast("list[FixedWindowThrottle]", self.get_throttles()):
-            if throttle.reads_body and parse_error is not None:
-                continue
-            counter = throttle.counter(request, data)
-            if counter is not None:
-                throttles.append(throttle)
-                counters.append(counter)
+        candidates = [
+            throttle
+            for throttle in cast("list[FixedWindowThrottle]", self.get_throttles())
+            if not (throttle.reads_body and parse_error is not None)
+        ]
+        throttles, counters = request_counters(candidates, request, data)
         keys: list[str] = []
         if isinstance(data, dict):
             keys = widget_request_keys(data.get("widget_token"), data.get("widget_session_token"))

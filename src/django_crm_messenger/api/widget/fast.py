@@ -6,20 +6,19 @@ serializers and content negotiation cost more than the work itself. These
 views check such a request with plain Python, fetch its rate-limit counts
 and cached state in one round trip to the cache, and respond.
 
-Anything else goes to the DRF view, which builds every error response: a body
-that is not plainly valid, a throttled or foreign request, a stale inbox
-state, an unknown session, the honeypot, a preflight, the messenger being
-off, or a cache or database failure. The counts taken here travel with the
+Anything else goes to the DRF view, which builds every error response.
+That covers a body that is not plainly valid, a throttled or foreign
+request, an unknown session, the honeypot, a preflight, the messenger being
+off, and cache or database failures. The counts taken here travel with the
 request (``CountedRequest``), so a handed-over request is counted once.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from typing import Any, TypeGuard
+from typing import Any, cast
 
-from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.renderers import JSONRenderer
@@ -27,21 +26,24 @@ from rest_framework.renderers import JSONRenderer
 from ...conf import messenger_settings
 from ...models import Conversation
 from ...origins import origin_allowed
-from ...selectors.widget import messages_after, widget_request_keys
+from ...selectors.widget import (
+    WidgetLookup,
+    lookup_from_found,
+    messages_after,
+    widget_request_keys,
+)
 from ...services.messages import send_visitor_message
 from ...state import (
-    INBOX_EPOCH_KEY,
     CountedRequest,
-    conversation_state_keys,
     increment_and_read,
     is_cache_failure,
 )
 from ...utils import WidgetSession, session_from_value
-from ...validators import validate_message_body
-from .base import STORAGE_FAILURES
+from .base import STORAGE_FAILURES, WidgetAPIView
+from .parsers import load_json
 from .payloads import conversation_payload, message_payload, poll_interval
-from .serializers import TOKEN_MAX_LENGTH, client_message_id_validator, simple_poll_values
-from .throttling import WidgetInboxThrottle, WidgetIPThrottle
+from .serializers import simple_poll_values, simple_send_values
+from .throttling import FixedWindowThrottle, request_counters
 from .views import PollView, SendView
 
 MaybeResponse = HttpResponse | None
@@ -61,38 +63,33 @@ def _read_object(request: HttpRequest) -> dict[str, Any] | None:
     if len(raw) > messenger_settings.MAX_REQUEST_BYTES:
         return None
     try:
-        # The same rules as StrictJSONParser: UTF-8 only, no NaN or Infinity.
-        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        data = load_json(raw)
     except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(name)
-
-
 class FastRequest:
     """One plainly valid widget request on its way through the fast path."""
 
-    def __init__(self, request: HttpRequest, widget_token: str, session_token: str):
+    def __init__(
+        self, request: HttpRequest, view: type[WidgetAPIView], widget_token: str, session_token: str
+    ):
         self.request = request
+        # The rate limits of the DRF view that would otherwise handle it.
+        self.throttles = cast(
+            "list[FixedWindowThrottle]", [throttle() for throttle in view.throttle_classes]
+        )
         self.widget_token = widget_token
         self.session_token = session_token
         self.origin: str | None = request.META.get("HTTP_ORIGIN")
+        self.keys: list[str] = []
         self.found: dict[str, Any] = {}
-        self.inbox: dict[str, Any] = {}
+        self.lookup: WidgetLookup
 
     def count_and_read(self, data: dict[str, Any]) -> bool:
         """Count the request against both rate limits and fetch its state; False if throttled."""
-        throttles = [WidgetIPThrottle(), WidgetInboxThrottle()]
-        counters = []
-        limited = []
-        for throttle in throttles:
-            counter = throttle.counter(self.request, data)
-            if counter is not None:
-                counters.append(counter)
-                limited.append(throttle)
+        limited, counters = request_counters(self.throttles, self.request, data)
         # The same keys, in the same order, as the DRF view reads, so that a
         # handed-over request can reuse what was fetched here.
         keys = widget_request_keys(self.widget_token, self.session_token)
@@ -106,20 +103,19 @@ class FastRequest:
 
     def session(self) -> WidgetSession | None:
         """Return the request's session if its inbox and origin check out, else None."""
-        epoch = self.found.get(INBOX_EPOCH_KEY)
-        inbox = self.found.get(self.keys[1])
-        if not isinstance(inbox, dict) or epoch is None or inbox.get("epoch") != epoch:
-            return None
-        if inbox.get("unknown") or not inbox.get("is_active"):
+        self.lookup = lookup_from_found(
+            self.widget_token, self.session_token, self.keys, self.found
+        )
+        inbox = self.lookup.inbox
+        if inbox is None:
             return None
         if self.origin is not None and not origin_allowed(
             self.request, self.origin, inbox["allowed_sites"]
         ):
             return None
-        self.inbox = inbox
         session = session_from_value(
             self.session_token,
-            self.found.get(self.keys[2]),
+            self.lookup.session_value,
             inbox_id=inbox["id"],
             generation=inbox["generation"],
             widget_token=self.widget_token,
@@ -130,15 +126,7 @@ class FastRequest:
 
     def conversation_state(self, conversation_id: int) -> dict[str, Any] | None:
         """Return the cached state of the session's conversation if it is current, else None."""
-        if len(self.keys) < 5:
-            return None
-        version_key, state_key = conversation_state_keys(conversation_id)
-        if self.keys[3] != version_key:
-            return None
-        version = self.found.get(version_key)
-        state = self.found.get(state_key)
-        if version is None or not isinstance(state, dict) or state.get("version") != version:
-            return None
+        _version, state = self.lookup.conversation_state(conversation_id)
         return state
 
     def respond(self, payload: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -157,17 +145,13 @@ class FastRequest:
         )
 
 
-def _plain_token(value: Any) -> TypeGuard[str]:
-    return isinstance(value, str) and 0 < len(value) <= TOKEN_MAX_LENGTH and value.isprintable()
-
-
 def _fast_poll(request: HttpRequest) -> MaybeResponse:
     data = _read_object(request)
     values = simple_poll_values(data) if data is not None else None
     if data is None or values is None:
         return None
     fields = values.validated_data
-    fast = FastRequest(request, fields["widget_token"], fields["widget_session_token"])
+    fast = FastRequest(request, PollView, fields["widget_token"], fields["widget_session_token"])
     if not fast.count_and_read(data):
         return None
     session = fast.session()
@@ -191,36 +175,12 @@ def _fast_poll(request: HttpRequest) -> MaybeResponse:
     )
 
 
-def _send_fields(data: dict[str, Any]) -> tuple[str, str, str, str | None] | None:
-    """Return (widget token, session token, body, client id) of a plainly valid send, else None."""
-    widget_token = data.get("widget_token")
-    session_token = data.get("widget_session_token")
-    body = data.get("body")
-    client_message_id = data.get("client_message_id")
-    if not _plain_token(widget_token) or not _plain_token(session_token):
-        return None
-    if not isinstance(body, str) or data.get("honeypot") not in (None, "", False):
-        return None
-    if client_message_id in (None, ""):
-        client_message_id = None
-    elif not isinstance(client_message_id, str):
-        return None
-    try:
-        validate_message_body(body)
-        if client_message_id is not None:
-            client_message_id_validator(client_message_id)
-    except ValidationError:
-        return None
-    return widget_token, session_token, body, client_message_id
-
-
 def _fast_send(request: HttpRequest) -> MaybeResponse:
     data = _read_object(request)
-    fields = _send_fields(data) if data is not None else None
+    fields = simple_send_values(data) if data is not None else None
     if data is None or fields is None:
         return None
-    widget_token, session_token, body, client_message_id = fields
-    fast = FastRequest(request, widget_token, session_token)
+    fast = FastRequest(request, SendView, fields["widget_token"], fields["widget_session_token"])
     if not fast.count_and_read(data):
         return None
     session = fast.session()
@@ -228,7 +188,9 @@ def _fast_send(request: HttpRequest) -> MaybeResponse:
         return None
 
     try:
-        message, created = send_visitor_message(session.conversation_id, body, client_message_id)
+        message, created = send_visitor_message(
+            session.conversation_id, fields["body"], fields["client_message_id"]
+        )
     except Conversation.DoesNotExist:
         return None
     return fast.respond({"message": message_payload(message)}, 201 if created else 200)

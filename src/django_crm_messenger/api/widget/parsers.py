@@ -14,6 +14,11 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def load_json(raw: bytes) -> Any:
+    """Parse UTF-8 JSON without NaN or Infinity; raise ValueError or RecursionError if invalid."""
+    return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+
+
 class StrictJSONParser(BaseParser):
     """Parse the body as UTF-8 JSON whatever ``charset`` the ``Content-Type`` names.
 
@@ -28,7 +33,6 @@ class StrictJSONParser(BaseParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         raw = stream.read() if stream is not None else b""
         try:
-            text = raw.decode("utf-8")
-            return json.loads(text, parse_constant=_reject_constant)
+            return load_json(raw)
         except (ValueError, RecursionError) as exc:
             raise ParseError(_("The request body is not valid JSON.")) from exc

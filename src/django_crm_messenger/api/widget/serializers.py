@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -143,7 +144,7 @@ class PollValues:
         self.validated_data = validated_data
 
 
-def _plain_token(value: Any) -> bool:
+def _plain_token(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and 0 < len(value) <= TOKEN_MAX_LENGTH and value.isprintable()
 
 
@@ -173,3 +174,37 @@ def simple_poll_values(data: dict[str, Any]) -> PollValues | None:
             "honeypot": False,
         }
     )
+
+
+def simple_send_values(data: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the fields of a plainly valid send, or None to let ``SendSerializer`` decide.
+
+    As with ``simple_poll_values``, only input that the serializer would
+    accept unchanged passes: plain tokens, a valid body, a valid or empty
+    ``client_message_id`` and an empty honeypot.
+    """
+    widget_token = data.get("widget_token")
+    session_token = data.get("widget_session_token")
+    body = data.get("body")
+    client_message_id = data.get("client_message_id")
+    if not _plain_token(widget_token) or not _plain_token(session_token):
+        return None
+    if not isinstance(body, str) or data.get("honeypot") not in (None, "", False):
+        return None
+    if client_message_id in (None, ""):
+        client_message_id = None
+    elif not isinstance(client_message_id, str):
+        return None
+
+    try:
+        validate_message_body(body)
+        if client_message_id is not None:
+            client_message_id_validator(client_message_id)
+    except DjangoValidationError:
+        return None
+    return {
+        "widget_token": widget_token,
+        "widget_session_token": session_token,
+        "body": body,
+        "client_message_id": client_message_id,
+    }

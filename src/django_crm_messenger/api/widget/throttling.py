@@ -155,6 +155,20 @@ class FixedWindowThrottle(BaseThrottle):
         return max(1.0, self.wait_seconds)
 
 
+def request_counters(
+    throttles: list[FixedWindowThrottle], request: Any, data: Any
+) -> tuple[list[FixedWindowThrottle], list[tuple[str, int]]]:
+    """Return the throttles that limit this request and their ``(key, timeout)`` counters."""
+    limiting: list[FixedWindowThrottle] = []
+    counters: list[tuple[str, int]] = []
+    for throttle in throttles:
+        counter = throttle.counter(request, data)
+        if counter is not None:
+            limiting.append(throttle)
+            counters.append(counter)
+    return limiting, counters
+
+
 class ClientIPThrottle(FixedWindowThrottle):
     def get_ident_key(self, request: Any, data: Any) -> str | None:
         return client_digest(client_ip(request))
