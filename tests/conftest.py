@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from django_crm_messenger.branches import get_branch_model
 from django_crm_messenger.models import Inbox
+from django_crm_messenger.services import postgres_messages
 
 CHROMIUM_PATH = os.environ.get("MESSENGER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,6 +28,18 @@ CHROMIUM_ARGS = [
 def clear_cache() -> Iterator[None]:
     cache.clear()
     yield
+
+
+@pytest.fixture(params=["one statement", "orm"])
+def message_store(request, monkeypatch) -> str:
+    """Run a test once for each way a message is stored.
+
+    On PostgreSQL a message is stored in one statement; the ORM path, which
+    other databases take, is forced for the second run.
+    """
+    if request.param == "orm":
+        monkeypatch.setattr(postgres_messages, "can_store", lambda connection: False)
+    return request.param
 
 
 @pytest.fixture

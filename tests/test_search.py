@@ -13,6 +13,7 @@ from django_crm_messenger.branches import get_branch_model
 from django_crm_messenger.models import Contact, Conversation, ConversationTerm, Message
 from django_crm_messenger.selectors import conversations as conversations_selectors
 from django_crm_messenger.selectors.conversations import MAX_SEARCH_LENGTH
+from django_crm_messenger.services import postgres_messages
 from django_crm_messenger.services.messages import send_operator_message, send_visitor_message
 from django_crm_messenger.services.search import (
     MAX_QUERY_TERMS,
@@ -23,6 +24,7 @@ from django_crm_messenger.services.search import (
     reindex_conversations,
     scope_prefix,
     term_lookups,
+    term_rows,
     terms_from_text,
 )
 from django_crm_messenger.services.visitors import VisitorDetails, start_conversation
@@ -277,6 +279,7 @@ def test_search_by_email_and_phone(search, inbox):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("message_store")
 def test_search_finds_new_visitor_message(search, inbox):
     conversation = make_conversation(inbox, "Anna", "Hello")
     assert search("доставка") == []
@@ -288,10 +291,38 @@ def test_search_finds_new_visitor_message(search, inbox):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("message_store")
 def test_search_finds_new_operator_message(search, inbox, operator_a):
     conversation = make_conversation(inbox, "Anna", "Hello")
     send_operator_message(conversation, operator_a, "Курьер приедет завтра")
     assert search("курьер") == [conversation.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("message_store")
+def test_stored_message_terms_match_term_rows(inbox):
+    conversation = make_conversation(inbox, "Anna", "Hello")
+    body = "Ёлка, ЁЛКА и звонок +7 (999) 123-45-67 anna@example.org"
+    terms = ConversationTerm.objects.filter(conversation=conversation)
+    before = set(terms.values_list("term", "branch_term"))
+
+    send_visitor_message(conversation.pk, body)
+
+    expected = set(term_rows(terms_from_text(body), conversation.branch_id))
+    assert len(expected) > 10
+    assert set(terms.values_list("term", "branch_term")) == before | expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "key", ["3", "1234567890", "12345678901", "a#b", "5f0c3c8e-2c1a-4f5e-9d3b-7a1e2b3c4d5e"]
+)
+def test_scope_prefix_sql_matches_python(key):
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL form is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + postgres_messages._scope_prefix_sql("%(key)s"), {"key": key})
+        assert cursor.fetchone()[0] == scope_prefix(key)
 
 
 @pytest.mark.django_db

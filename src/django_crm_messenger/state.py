@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 
+from . import redis_connections
 from .conf import messenger_settings
 
 logger = logging.getLogger(__name__)
@@ -409,14 +410,18 @@ def increment_and_read(
 
 
 # One script runs as one command, which costs the client less than a
-# pipeline of five. SET NX gives a new window's counter its timeout, and the
-# window's key is only used during that window, long before it expires.
+# pipeline of five. A script runs without interruption, so the first INCR of
+# a window and the EXPIRE that gives its counter a timeout cannot be parted.
+# The window's key is only used during that window, long before it expires.
 INCREMENT_AND_READ_SCRIPT = """
 local counters = tonumber(ARGV[1])
 local result = {}
 for i = 1, counters do
-  redis.call('SET', KEYS[i], 0, 'EX', ARGV[i + 1], 'NX')
-  result[i] = redis.call('INCR', KEYS[i])
+  local count = redis.call('INCR', KEYS[i])
+  if count == 1 then
+    redis.call('EXPIRE', KEYS[i], ARGV[i + 1])
+  end
+  result[i] = count
 end
 if #KEYS > counters then
   result[counters + 1] = redis.call('MGET', unpack(KEYS, counters + 1))
@@ -440,10 +445,18 @@ def _run_script(client: Any, full_keys: list[str], args: list[int]) -> list[Any]
 
     try:
         try:
-            return list(client.evalsha(INCREMENT_AND_READ_SHA, len(full_keys), *full_keys, *args))
+            return list(
+                redis_connections.call(
+                    client, "EVALSHA", INCREMENT_AND_READ_SHA, len(full_keys), *full_keys, *args
+                )
+            )
         except NoScriptError:
             # The first call on this server, or after SCRIPT FLUSH: EVAL loads it.
-            return list(client.eval(INCREMENT_AND_READ_SCRIPT, len(full_keys), *full_keys, *args))
+            return list(
+                redis_connections.call(
+                    client, "EVAL", INCREMENT_AND_READ_SCRIPT, len(full_keys), *full_keys, *args
+                )
+            )
     except ResponseError as exc:
         if not _rejects_scripts(exc):
             # Other errors (out of memory, a busy server) are failures like
@@ -458,6 +471,12 @@ def _run_script(client: Any, full_keys: list[str], args: list[int]) -> list[Any]
 
 def _rejects_scripts(exc: Exception) -> bool:
     """Return True for the error of a server that does not allow EVAL and EVALSHA."""
+    from redis.exceptions import NoPermissionError
+
+    # The client turns a "NOPERM" reply (an account without script rights)
+    # into NoPermissionError and drops the word from the message.
+    if isinstance(exc, NoPermissionError):
+        return True
     message = str(exc).lower()
     return "unknown command" in message or "noperm" in message or "disabled" in message
 

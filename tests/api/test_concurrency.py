@@ -10,7 +10,7 @@ from django_crm_messenger.models import Message
 from ..conftest import WidgetClient
 from .conftest import Visitor, start_visitor
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("message_store")]
 
 THREADS = 20
 

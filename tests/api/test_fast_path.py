@@ -239,36 +239,44 @@ def test_plain_requests_skip_drf(inbox, monkeypatch, middleware):
     assert sent.status_code == 201
 
 
-class ScriptlessClient:
-    """A Redis client whose server rejects scripts with ``error``."""
+@pytest.fixture
+def redis_client():
+    import redis
 
-    def __init__(self, error: str):
-        self.error = error
-
-    def evalsha(self, *args: Any) -> Any:
-        from redis.exceptions import ResponseError
-
-        raise ResponseError(self.error)
+    return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
 
 
 @requires_redis
-def test_rejected_scripts_switch_to_pipeline(monkeypatch):
-    monkeypatch.setattr(state._ScriptSupport, "enabled", True)
+def test_rejected_scripts_switch_to_pipeline(monkeypatch, redis_client):
+    import redis
 
-    result = state._run_script(ScriptlessClient("ERR unknown command 'evalsha'"), ["k"], [1, 60])
+    # An account that may not run scripts, as some hosted Redis services set up.
+    username = "messenger-test-no-scripts"
+    redis_client.acl_setuser(
+        username, enabled=True, nopass=True, keys=["*"], commands=["+@all", "-eval", "-evalsha"]
+    )
+    monkeypatch.setattr(state._ScriptSupport, "enabled", True)
+    try:
+        pool = redis_client.connection_pool
+        restricted = redis.Redis(
+            connection_pool=redis.ConnectionPool(**{**pool.connection_kwargs, "username": username})
+        )
+        result = state._run_script(restricted, ["messenger-test:count"], [1, 60])
+    finally:
+        redis_client.acl_deluser(username)
 
     assert result is None
     assert state._ScriptSupport.enabled is False
 
 
 @requires_redis
-def test_other_script_errors_are_raised(monkeypatch):
+def test_other_script_errors_are_raised(monkeypatch, redis_client):
     from redis.exceptions import ResponseError
 
     monkeypatch.setattr(state._ScriptSupport, "enabled", True)
+    # A counter key that holds text makes INCR fail inside the script.
+    redis_client.set("messenger-test:not-a-number", "text")
 
-    with pytest.raises(ResponseError):
-        state._run_script(
-            ScriptlessClient("OOM command not allowed when used memory"), ["k"], [1, 60]
-        )
+    with pytest.raises(ResponseError, match="not an integer"):
+        state._run_script(redis_client, ["messenger-test:not-a-number"], [1, 60])
     assert state._ScriptSupport.enabled is True

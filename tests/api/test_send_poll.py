@@ -5,7 +5,7 @@ from django_crm_messenger.services.conversations import resolve_conversation
 from django_crm_messenger.services.messages import send_operator_message
 from django_crm_messenger.state import get_cache
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("message_store")]
 
 
 def test_send_then_poll_returns_message(visitor):

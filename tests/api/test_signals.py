@@ -9,7 +9,7 @@ from django_crm_messenger.services.messages import send_operator_message
 
 from .conftest import start_visitor
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("message_store")]
 
 
 @pytest.fixture
@@ -67,6 +67,34 @@ def test_visitor_message_received_once(inbox, received):
     assert call["kwargs"]["message"].pk == first.json()["message"]["id"]
     assert call["kwargs"]["conversation"].pk == visitor.conversation_id
     assert Message.objects.filter(pk=call["kwargs"]["message"].pk).exists()
+
+
+def test_signal_carries_the_stored_message_and_conversation(inbox, operator_a, received):
+    visitor = start_visitor(inbox)
+    Conversation.objects.filter(pk=visitor.conversation_id).update(
+        assignee=operator_a, region="Казань"
+    )
+    received.clear()
+
+    visitor.send("Hello", client_message_id="m1")
+
+    message = received[0]["kwargs"]["message"]
+    conversation = received[0]["kwargs"]["conversation"]
+    stored = Conversation.objects.get(pk=visitor.conversation_id)
+    assert message == Message.objects.get(client_message_id="m1")
+    assert (message.body, message.sender, message.created_at) == (
+        "Hello",
+        "visitor",
+        Message.objects.get(pk=message.pk).created_at,
+    )
+    fields = ["branch_id", "inbox_id", "contact_id", "assignee_id", "status", "last_message_id"]
+    assert [getattr(conversation, name) for name in fields] == [
+        getattr(stored, name) for name in fields
+    ]
+    assert conversation.assignee_id == operator_a.pk
+    assert conversation.last_message_id == message.pk
+    # A field the send did not read loads from the database when asked for.
+    assert conversation.region == "Казань"
 
 
 def test_operator_message_sent_once(inbox, operator_a, received):

@@ -31,6 +31,7 @@ class Conversation(ImmutableFieldsModel):
         on_delete=models.PROTECT,
         related_name="conversations",
         verbose_name=_("inbox"),
+        db_index=False,
     )
     branch = models.ForeignKey(
         settings.MESSENGER_BRANCH_MODEL,
@@ -38,6 +39,7 @@ class Conversation(ImmutableFieldsModel):
         related_name="messenger_conversations",
         verbose_name=_("branch"),
         editable=False,
+        db_index=False,
     )
     contact = models.ForeignKey(
         "messenger.Contact",
@@ -66,6 +68,7 @@ class Conversation(ImmutableFieldsModel):
         blank=True,
         related_name="messenger_conversations",
         verbose_name=_("assigned operator"),
+        db_index=False,
     )
     region = models.CharField(_("region"), max_length=100, blank=True)
     page_url = models.URLField(_("page"), max_length=1000, blank=True)
@@ -91,6 +94,11 @@ class Conversation(ImmutableFieldsModel):
         ordering = ["-last_message_at", "-id"]
         verbose_name = _("conversation")
         verbose_name_plural = _("conversations")
+        # Every message rewrites the conversation's row and so an entry in
+        # each of these indexes. The inbox, branch and assignee keys have no
+        # index of their own: the lists read them through the indexes below,
+        # and only rare deletions of an inbox, branch or user look them up
+        # otherwise, with a scan of the table.
         indexes = [
             models.Index(
                 fields=["branch", "status", "-last_message_at", "-id"],

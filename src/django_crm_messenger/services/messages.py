@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 
 from .. import signals
 from ..models import Conversation, ConversationStatus, Message, SenderType
 from ..state import bump_conversation
+from . import postgres_messages
 from .conversations import announce_message
-from .search import index_message
+from .search import index_message, terms_from_text
 
 logger = logging.getLogger(__name__)
 
@@ -30,33 +32,46 @@ def _store_message(
     """Insert a message under a lock on its conversation; return (message, conversation, created).
 
     The row lock serializes writers to one conversation, so ids follow the
-    order in which sends were accepted. A repeated ``client_message_id``
-    breaks the unique constraint on insert; the transaction then rolls back
-    and the first copy is returned, with None for the conversation. Relying
-    on the constraint saves a query on every send, at the cost of a
-    rollback on the rare repeat.
+    order in which sends were accepted. On PostgreSQL one statement does all
+    the writes (services.postgres_messages). Elsewhere the ORM does them in
+    a transaction.
+
+    A repeated ``client_message_id`` breaks the unique constraint on insert.
+    The transaction then rolls back and the first copy is returned, with
+    None for the conversation. Relying on the constraint saves a query on
+    every send, at the cost of a rollback on the rare repeat.
     """
+    message = Message(
+        conversation_id=conversation_id,
+        sender=sender,
+        body=body,
+        author=author,
+        author_name=author_name,
+        client_message_id=client_message_id or None,
+    )
+    using = router.db_for_write(Message)
+    connection = transaction.get_connection(using)
+    one_statement = postgres_messages.can_store(connection)
     try:
-        with transaction.atomic():
-            # The lock reads only the columns used here and most often by
-            # signal receivers; any other field loads when a receiver reads it.
-            conversation = (
-                Conversation.objects.select_for_update()
-                .only(*LOCKED_FIELDS)
-                .get(pk=conversation_id)
-            )
-            message = Message.objects.create(
-                conversation_id=conversation_id,
-                sender=sender,
-                body=body,
-                author=author,
-                author_name=author_name,
-                client_message_id=client_message_id or None,
-            )
-            index_message(conversation, body)
-            _record_last_message(conversation, message, sender)
+        # One statement outside a transaction is a transaction of its own.
+        # Inside one, the savepoint of atomic() limits a rollback to it.
+        with (
+            transaction.atomic(using=using)
+            if connection.in_atomic_block or not one_statement
+            else nullcontext()
+        ):
+            if one_statement:
+                message, conversation = postgres_messages.store_message(
+                    connection,
+                    message,
+                    terms_from_text(body),
+                    LOCKED_FIELDS,
+                    body[:PREVIEW_LENGTH],
+                )
+            else:
+                conversation = _store_with_orm(message)
             branch_id = conversation.branch_id
-            transaction.on_commit(lambda: announce_message(conversation_id, branch_id))
+            transaction.on_commit(lambda: announce_message(conversation_id, branch_id), using=using)
     except IntegrityError:
         stored = None
         if client_message_id:
@@ -67,6 +82,21 @@ def _store_message(
             raise
         return stored, None, False
     return message, conversation, True
+
+
+def _store_with_orm(message: Message) -> Conversation:
+    """Store ``message`` through the ORM, in the caller's transaction; return its conversation."""
+    # The lock reads only the columns used here and most often by signal
+    # receivers; any other field loads when a receiver reads it.
+    conversation = (
+        Conversation.objects.select_for_update()
+        .only(*LOCKED_FIELDS)
+        .get(pk=message.conversation_id)
+    )
+    message.save(force_insert=True)
+    index_message(conversation, message.body)
+    _record_last_message(conversation, message, message.sender)
+    return conversation
 
 
 def _record_last_message(conversation: Conversation, message: Message, sender: str) -> None:

@@ -7,7 +7,8 @@ e-mail and phone and of every message body, each stored as itself and
 behind the conversation's branch key (``term_rows``). They are written:
 
 - for a new conversation, from its contact, by ``index_new_conversation``;
-- for each stored message, by ``index_message``, in the transaction that stores it;
+- for each stored message, in the transaction that stores it: by the
+  statement of ``postgres_messages`` on PostgreSQL, by ``index_message`` elsewhere;
 - for every conversation of a contact whose details change, by ``index_contact``;
 - for any conversations, from scratch, by ``reindex_conversations`` (the
   ``messenger_reindex_search`` command and the migration that added the table use it).
