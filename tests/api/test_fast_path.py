@@ -280,3 +280,19 @@ def test_other_script_errors_are_raised(monkeypatch, redis_client):
     with pytest.raises(ResponseError, match="not an integer"):
         state._run_script(redis_client, ["messenger-test:not-a-number"], [1, 60])
     assert state._ScriptSupport.enabled is True
+
+
+@requires_redis
+@pytest.mark.parametrize(
+    "value", [0, 7, -3, 10**12, True, None, "12", "текст", {"id": 1}, [1, "a"]]
+)
+def test_decode_agrees_with_the_cache_backend(value):
+    redis = state._redis_access(state.get_cache())
+    assert redis is not None
+    client = state.get_cache().client
+
+    stored = redis.encode(value)
+    raw = stored if isinstance(stored, bytes) else str(stored).encode()
+
+    assert redis.decode is state._decode_int_or_pickle
+    assert redis.decode(raw) == client.decode(raw) == value
