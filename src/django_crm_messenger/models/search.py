@@ -66,8 +66,14 @@ class ConversationTerm(models.Model):
             ),
         ]
         constraints = [
+            # The search checks conversations one by one, newest first, for a
+            # term that starts with a query word. With the pattern operator
+            # class, that prefix is part of the index lookup; with the default
+            # one, PostgreSQL reads every term of the conversation and filters.
             models.UniqueConstraint(
-                fields=["conversation", "term"], name="messenger_term_conversation_unique"
+                fields=["conversation", "term"],
+                name="messenger_term_conversation_unique",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
             )
         ]
 
