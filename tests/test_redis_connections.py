@@ -45,7 +45,7 @@ def test_thread_returns_connection_at_exit():
 
     assert ids and ids[0] != mine
     # The thread's connection went back to the pool when the thread ended;
-    # this thread still holds its own.
+    # this thread still keeps its own.
     assert len(pool._available_connections) == 1
     assert len(pool._in_use_connections) == 1
     assert client_id(client) == mine
@@ -94,7 +94,7 @@ def test_timed_out_reply_is_never_read():
     client = make_client(socket_timeout=0.2)
     client.delete("messenger-test:empty")
 
-    # The server answers BLPOP after a second, long after the client gave up.
+    # The server replies to BLPOP after a second, long after the client gave up.
     with pytest.raises(TimeoutError):
         redis_connections.call(client, "BLPOP", "messenger-test:empty", 1)
 

@@ -344,11 +344,11 @@ def _redis_access(cache: BaseCache) -> RedisAccess | None:
         if len(redis_client._servers) != 1:
             return None
         serializer = redis_client._serializer
+        decode = serializer.loads
+        if _class_path(type(serializer)) == "django.core.cache.backends.redis.RedisSerializer":
+            decode = _decode_int_or_pickle
         return RedisAccess(
-            redis_client.get_client(write=True),
-            cache.make_key,
-            serializer.dumps,
-            _decode_int_or_pickle,
+            redis_client.get_client(write=True), cache.make_key, serializer.dumps, decode
         )
     return None
 
@@ -358,7 +358,7 @@ _INTEGER_START = frozenset(b"-0123456789")
 
 
 def _decode_int_or_pickle(raw: bytes) -> Any:
-    """Decode a value that both backends store as digits (an integer) or as a pickle.
+    """Decode a value stored by either backend's default serializer: digits or a pickle.
 
     Their own decoders try int() first, and for a pickle the failed int()
     builds an error message from the whole value, which costs more than

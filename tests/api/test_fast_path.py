@@ -274,7 +274,7 @@ def test_other_script_errors_are_raised(monkeypatch, redis_client):
     from redis.exceptions import ResponseError
 
     monkeypatch.setattr(state._ScriptSupport, "enabled", True)
-    # A counter key that holds text makes INCR fail inside the script.
+    # A counter key that contains text makes INCR fail inside the script.
     redis_client.set("messenger-test:not-a-number", "text")
 
     with pytest.raises(ResponseError, match="not an integer"):
@@ -296,3 +296,29 @@ def test_decode_agrees_with_the_cache_backend(value):
 
     assert redis.decode is state._decode_int_or_pickle
     assert redis.decode(raw) == client.decode(raw) == value
+
+
+class JSONSerializer:
+    """A serializer that Django's RedisCache accepts in place of its pickle one."""
+
+    def dumps(self, value: Any) -> bytes:
+        return json.dumps(value).encode()
+
+    def loads(self, raw: bytes) -> Any:
+        return json.loads(raw)
+
+
+@requires_redis
+@pytest.mark.parametrize("serializer", [None, f"{__name__}.JSONSerializer"])
+def test_django_redis_cache_decodes_with_its_serializer(serializer):
+    from django.core.cache.backends.redis import RedisCache
+
+    options = {"serializer": serializer} if serializer else {}
+    cache = RedisCache(settings.CACHES["default"]["LOCATION"], {"OPTIONS": options})
+    redis = state._redis_access(cache)
+    assert redis is not None
+
+    raw = redis.encode({"id": 1})
+
+    assert redis.decode(raw) == {"id": 1}
+    assert (redis.decode is state._decode_int_or_pickle) is (serializer is None)

@@ -68,7 +68,7 @@ class ConversationTerm(models.Model):
         constraints = [
             # The search checks conversations one by one, newest first, for a
             # term that starts with a query word. With the pattern operator
-            # class, that prefix is part of the index lookup; with the default
+            # class, that prefix is part of the index lookup. With the default
             # one, PostgreSQL reads every term of the conversation and filters.
             models.UniqueConstraint(
                 fields=["conversation", "term"],

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import nullcontext
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, router, transaction
@@ -61,13 +62,17 @@ def _store_message(
             else nullcontext()
         ):
             if one_statement:
+                now = timezone.now()
                 message, conversation = postgres_messages.store_message(
                     connection,
                     message,
                     terms_from_text(body),
                     LOCKED_FIELDS,
-                    body[:PREVIEW_LENGTH],
+                    preview=body[:PREVIEW_LENGTH],
+                    now=now,
                 )
+                for field, value in _last_message_columns(message, now).items():
+                    setattr(conversation, field, value)
             else:
                 conversation = _store_with_orm(message)
             branch_id = conversation.branch_id
@@ -95,26 +100,31 @@ def _store_with_orm(message: Message) -> Conversation:
     )
     message.save(force_insert=True)
     index_message(conversation, message.body)
-    _record_last_message(conversation, message, message.sender)
+
+    columns = _last_message_columns(message, timezone.now())
+    Conversation.objects.filter(pk=conversation.pk).update(**columns)
+    for field, value in columns.items():
+        setattr(conversation, field, value)
     return conversation
 
 
-def _record_last_message(conversation: Conversation, message: Message, sender: str) -> None:
-    """Store the columns that the panel lists and the widget's polls read from the conversation."""
-    updates: dict[str, Any] = {
+def _last_message_columns(message: Message, now: datetime) -> dict[str, Any]:
+    """Return the conversation columns, set by a new message, that the panel and polls read.
+
+    The statement in services.postgres_messages writes the same columns.
+    """
+    columns: dict[str, Any] = {
         "last_message_id": message.pk,
         "last_message_at": message.created_at,
         "last_message_preview": message.body[:PREVIEW_LENGTH],
-        "updated_at": timezone.now(),
+        "updated_at": now,
     }
-    if sender == SenderType.VISITOR:
-        updates["has_visitor_message"] = True
-        updates["last_visitor_message_id"] = message.pk
+    if message.sender == SenderType.VISITOR:
+        columns["has_visitor_message"] = True
+        columns["last_visitor_message_id"] = message.pk
         # A visitor writing into a resolved conversation reopens it.
-        updates["status"] = ConversationStatus.OPEN
-    Conversation.objects.filter(pk=conversation.pk).update(**updates)
-    for field, value in updates.items():
-        setattr(conversation, field, value)
+        columns["status"] = ConversationStatus.OPEN
+    return columns
 
 
 def send_visitor_message(

@@ -21,12 +21,12 @@ Other databases take the ORM path in services.messages.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.signals import post_save, pre_save
-from django.utils import timezone
 
 from ..models import Conversation, ConversationStatus, ConversationTerm, Message, SenderType
 from ..models.search import WORD_LENGTH
@@ -38,7 +38,7 @@ def can_store(connection: BaseDatabaseWrapper) -> bool:
 
 
 def _quote(name: str) -> str:
-    # PostgreSQL's identifier quoting; model names never hold a double quote.
+    # PostgreSQL's identifier quoting; model names never contain a double quote.
     return f'"{name}"'
 
 
@@ -69,7 +69,7 @@ def _scope_prefix_sql(branch: str) -> str:
     """Return the SQL form of search.scope_prefix for the column expression ``branch``.
 
     The key is the branch's primary key as text, or the start of its
-    SHA-256 when that is longer than SCOPE_KEY_LENGTH or holds "#".
+    SHA-256 when that is longer than SCOPE_KEY_LENGTH or contains "#".
     """
     key = f"{branch}::text"
     return (
@@ -82,15 +82,19 @@ def _scope_prefix_sql(branch: str) -> str:
 
 @cache
 def _statement(locked_fields: tuple[str, ...], visitor: bool) -> str:
+    """Return the statement for a visitor's or another sender's message, built from the models."""
     conversations = _quote(Conversation._meta.db_table)
     conversation_id = _column(Conversation, "id")
     message_id = _column(Message, "id")
     message_columns = ", ".join(_quote(field.column) for field in _message_fields())
     message_values = ", ".join(f"%({field.attname})s" for field in _message_fields())
     locked_columns = [_column(Conversation, name) for name in _locked_attnames(locked_fields)]
+
     term_columns = ", ".join(
         _column(ConversationTerm, name) for name in ("conversation", "term", "branch_term")
     )
+    prefix = _scope_prefix_sql(f"locked.{_column(Conversation, 'branch')}")
+
     updates = [
         f"{_column(Conversation, 'last_message_id')} = stored.{message_id}",
         f"{_column(Conversation, 'last_message_at')} = %(created_at)s",
@@ -104,8 +108,8 @@ def _statement(locked_fields: tuple[str, ...], visitor: bool) -> str:
             f"{_column(Conversation, 'last_visitor_message_id')} = stored.{message_id}",
             f"{_column(Conversation, 'status')} = %(open)s",
         ]
-    prefix = _scope_prefix_sql(f"locked.{_column(Conversation, 'branch')}")
-    # Only names from the models go into the text; every value is a parameter.
+
+    # Only names from the models go into the text, and every value is a parameter.
     return f"""
         WITH locked AS (
             SELECT {", ".join(locked_columns)} FROM {conversations}
@@ -133,13 +137,17 @@ def store_message(
     message: Message,
     words: set[str],
     locked_fields: tuple[str, ...],
+    *,
     preview: str,
+    now: datetime,
 ) -> tuple[Message, Conversation]:
     """Insert the unsaved ``message``, its search ``words`` and the conversation's new columns.
 
-    Return the saved message and its conversation with ``locked_fields`` and
-    the written columns loaded. Raise ``Conversation.DoesNotExist`` when the
-    conversation is gone; a repeated client message id raises IntegrityError.
+    ``preview`` and ``now`` are written as the last message's preview and the
+    conversation's ``updated_at``. Return the saved message and its
+    conversation with only ``locked_fields`` loaded. Raise
+    ``Conversation.DoesNotExist`` when the conversation is gone. A repeated
+    client message id raises IntegrityError.
     """
     visitor = message.sender == SenderType.VISITOR
     # Receivers of the model signals see what Model.save() would show them.
@@ -148,7 +156,6 @@ def store_message(
         field.attname: field.get_db_prep_save(field.pre_save(message, add=True), connection)
         for field in _message_fields()
     }
-    now = timezone.now()
     params.update(
         conversation=message.conversation_id,
         words=sorted(words),
@@ -174,12 +181,4 @@ def store_message(
         update_fields=None,
     )
     conversation = Conversation.from_db(connection.alias, _locked_attnames(locked_fields), row[1:])
-    conversation.last_message_id = message.pk
-    conversation.last_message_at = message.created_at
-    conversation.last_message_preview = preview
-    conversation.updated_at = now
-    if visitor:
-        conversation.has_visitor_message = True
-        conversation.last_visitor_message_id = message.pk
-        conversation.status = ConversationStatus.OPEN
     return message, conversation
